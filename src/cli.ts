@@ -1,0 +1,169 @@
+// dd-run's command line: `dd-run [options] [--] <command> [args...]` and the subcommands. Parses, resolves the
+// configuration, then hands over to the launch steps. Nothing here runs in the profiled processes.
+import { Command, CommanderError, Option } from 'commander'
+import { SUBCOMMANDS } from './commands/index'
+import type { Layer } from './config/layers'
+import { resolveLaunch } from './config/resolve'
+import { KEYS, SCHEMA, type Key, type Setting } from './config/schema'
+import { bool } from './config/types'
+import { createLogger, loadPainter, wantsColor, type Logger } from './log'
+import { PRODUCT_VERSION } from './version'
+
+/** Options of the launcher itself, which are not settings passed to the profiled processes. */
+interface LauncherFlags {
+  envFile: string[]
+  info?: boolean
+  json?: boolean
+  dryRun?: boolean
+  color?: boolean
+}
+
+interface Parsed {
+  flags: Layer
+  launcher: LauncherFlags
+  command: string[]
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value]
+
+function buildProgram(): { program: Command; options: Map<Key, Option[]> } {
+  const program = new Command('dd-run')
+  const options = new Map<Key, Option[]>()
+  program
+    .usage('[options] [--] <command> [args...]')
+    .description('Runs a command with continuous profiling in every Node.js process it starts.')
+    .argument('[command...]', 'the program to run, with its arguments (passed through untouched)')
+    .passThroughOptions()
+    .allowExcessArguments(true)
+    .helpOption('-h, --help', 'show this help')
+    .version(PRODUCT_VERSION, '-v, --version', 'print the dd-run version')
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`dd-run: ${s.replace(/^error: /, '')}`),
+    })
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    if (!row.flag) continue
+    const def = row.defaultText ?? (row.default === undefined ? undefined : row.type.format(row.default))
+    const desc = `${row.doc} [${row.env}${def ? `, default ${def}` : ''}]`
+    const opt = new Option(row.flag, desc)
+    if (row.repeatable) opt.argParser(collect)
+    program.addOption(opt)
+    const list = [opt]
+    if (row.negate) {
+      const neg = new Option(row.negate, `the opposite of ${opt.long}`)
+      program.addOption(neg)
+      list.push(neg)
+    }
+    options.set(key, list)
+  }
+  program
+    .addOption(new Option('--env-file <path>', 'read variables from this file (repeatable; a later file wins)').argParser(collect))
+    .addOption(new Option('-i, --info', 'show every setting with its source, then exit'))
+    .addOption(new Option('--json', 'with --info: print JSON'))
+    .addOption(new Option('--dry-run', 'print what would change in the environment of the command, then exit'))
+    .addOption(new Option('--no-color', 'no colour in dd-run\'s output (NO_COLOR is honoured too)'))
+  program.addHelpText(
+    'after',
+    `
+Subcommands:
+  dd-run report [dir]            a self-contained HTML flame-graph report of a profile directory
+  dd-run top [dir]               the hottest functions, in the terminal
+  dd-run diff <before> <after>   what got more expensive between two profile directories
+  dd-run doctor                  checks that profiling can work here
+  (dd-run -- report runs a program called report.)
+
+Every option has a DD_* variable; the flag wins over the environment, which wins over --env-file files, ./.env
+(DD_* keys only) and the nearest package.json. See docs/configuration.md.
+
+Examples:
+  dd-run node server.js
+  DD_ENV=prod DD_SERVICE=web dd-run npm start
+  dd-run -o profiles/ --upload-period 10 node batch.js`,
+  )
+  return { program, options }
+}
+
+function parse(argv: string[]): Parsed {
+  const { program, options } = buildProgram()
+  program.parse(argv, { from: 'node' })
+  const flags: Layer = {}
+  for (const [key, opts] of options) {
+    for (const opt of opts) {
+      const attr = opt.attributeName()
+      if (program.getOptionValueSource(attr) !== 'cli') continue
+      const value: unknown = program.getOptionValue(attr)
+      const raw = Array.isArray(value) ? value.join(',') : String(value)
+      // -p and --no-profiling share one attribute; name whichever the user wrote.
+      const name = value === false && opts[1] ? (opts[1].long as string) : (opts[0]?.long as string)
+      flags[key] = { raw, source: 'flag', name }
+    }
+  }
+  const o = program.opts<Record<string, unknown>>()
+  const launcher: LauncherFlags = {
+    envFile: (o.envFile as string[] | undefined) ?? [],
+    ...(o.info ? { info: true } : {}),
+    ...(o.json ? { json: true } : {}),
+    ...(o.dryRun ? { dryRun: true } : {}),
+    ...(o.color === false ? { color: false } : {}),
+  }
+  return { flags, launcher, command: program.args }
+}
+
+export async function main(argv: string[]): Promise<number | undefined> {
+  const first = argv[2]
+  const sub = first === undefined ? undefined : SUBCOMMANDS[first]
+  if (sub) return (await sub())(argv.slice(3))
+
+  let parsed: Parsed
+  try {
+    parsed = parse(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0
+      return 2
+    }
+    throw err
+  }
+  const { flags, launcher, command } = parsed
+  const resolved = resolveLaunch({ flags, env: process.env, envFiles: launcher.envFile, cwd: process.cwd() })
+  const earlyDebug = bool().parse(process.env.DD_TRACE_DEBUG ?? '')
+  const color = wantsColor(process.env, process.stderr, launcher.color)
+  const painter = color ? await loadPainter() : undefined
+  if (resolved.problems.length > 0) {
+    const log = createLogger({ ...(painter ? { painter } : {}) })
+    for (const p of resolved.problems) log.error(p)
+    log.error(`nothing was run; see dd-run --help or docs/configuration.md`)
+    return 2
+  }
+  const { config } = resolved
+  const log: Logger = createLogger({
+    debug: config.debug || (earlyDebug.ok && earlyDebug.value),
+    quiet: config.quiet,
+    ...(painter ? { painter } : {}),
+  })
+
+  if (launcher.info) {
+    const { printInfo } = require('./launch/info') as typeof import('./launch/info')
+    await printInfo(resolved, { json: launcher.json === true, command })
+    return 0
+  }
+  const { prepareLaunch } = require('./launch/prepare') as typeof import('./launch/prepare')
+  const prepared = prepareLaunch(resolved, process.env, log)
+  if (!prepared.ok) {
+    log.error(prepared.error)
+    return 2
+  }
+  if (launcher.dryRun) {
+    const { printDryRun } = require('./launch/dry-run') as typeof import('./launch/dry-run')
+    printDryRun(process.env, prepared.env)
+    return 0
+  }
+  if (command.length === 0) {
+    process.stderr.write('Usage: dd-run [options] [--] <command> [args...]\nTry dd-run --help for more.\n')
+    return 2
+  }
+  const { run } = require('./launch/run') as typeof import('./launch/run')
+  return run(command, prepared, config, log)
+}

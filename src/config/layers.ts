@@ -1,0 +1,84 @@
+// Precedence and parsing over layers of raw text. Pure; used by the launcher (flags, environment, env files,
+// package.json) and by the preload (environment only), so both read a value the same way.
+import { KEYS, SCHEMA, type Config, type Key, type Setting } from './schema'
+
+export type Source = 'flag' | 'environment' | 'env file' | '.env' | 'package.json' | 'default'
+
+export interface RawValue {
+  readonly raw: string
+  readonly source: Source
+  /** The flag or variable the value came from, as the user wrote it. */
+  readonly name: string
+  /** The file, for values from env files and package.json. */
+  readonly file?: string
+}
+
+/** One source of values; layers are passed highest precedence first. */
+export type Layer = Partial<Record<Key, RawValue>>
+
+export interface Resolved {
+  readonly config: Config
+  readonly sources: Readonly<Record<Key, RawValue | { source: 'default' }>>
+  /** One line per bad value, each naming where it came from, the value and what was expected. */
+  readonly problems: readonly string[]
+}
+
+export function describeOrigin(v: RawValue): string {
+  return v.file ? `${v.name} (in ${v.file})` : v.name
+}
+
+export function resolveLayers(layers: readonly Layer[]): Resolved {
+  const config: Record<string, unknown> = {}
+  const sources: Record<string, RawValue | { source: 'default' }> = {}
+  const problems: string[] = []
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    const found = layers.map((l) => l[key]).find((v) => v !== undefined)
+    if (found === undefined) {
+      config[key] = row.default
+      sources[key] = { source: 'default' }
+      continue
+    }
+    const parsed = row.type.parse(found.raw)
+    if (parsed.ok) {
+      config[key] = parsed.value
+      sources[key] = found
+    } else {
+      const shown = row.secret ? '****' : JSON.stringify(found.raw)
+      problems.push(`${describeOrigin(found)}=${shown}: expected ${parsed.expected}`)
+      config[key] = row.default
+      sources[key] = { source: 'default' }
+    }
+  }
+  return { config: Object.freeze(config) as Config, sources: sources as Resolved['sources'], problems }
+}
+
+/** The layer of values an environment holds. Blank variables count as unset. */
+export function envLayer(env: NodeJS.ProcessEnv, source: Source = 'environment', file?: string): Layer {
+  const layer: Layer = {}
+  for (const key of KEYS) {
+    const name = SCHEMA[key].env
+    const raw = env[name]
+    if (raw !== undefined && raw.trim() !== '') layer[key] = { raw, source, name, ...(file ? { file } : {}) }
+  }
+  return layer
+}
+
+/** Reads the configuration from an environment alone: what the preload does in every process. */
+export function fromEnv(env: NodeJS.ProcessEnv): Resolved {
+  return resolveLayers([envLayer(env)])
+}
+
+/** The DD_* variables that carry a configuration to a child: every value that differs from its default. */
+export function toEnv(config: Config): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    const value = config[key]
+    if (value === undefined) continue
+    const text = row.type.format(value)
+    if (row.default !== undefined && text === row.type.format(row.default)) continue
+    out[row.env] = text
+  }
+  return out
+}

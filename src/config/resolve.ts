@@ -1,0 +1,121 @@
+// The launcher's view of the configuration: flags, the environment, --env-file files, ./.env and the nearest
+// package.json, merged by precedence into one frozen Config. Reads files; the parsing itself is in layers.ts.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { envLayer, resolveLayers, type Layer, type Resolved } from './layers'
+import { SCHEMA, type Config } from './schema'
+
+export interface LaunchInputs {
+  /** Values given as flags, already in raw text form. */
+  readonly flags: Layer
+  readonly env: NodeJS.ProcessEnv
+  /** --env-file paths in the order given; a later file wins over an earlier one. */
+  readonly envFiles: readonly string[]
+  readonly cwd: string
+}
+
+export interface LaunchConfig extends Resolved {
+  /** Every variable of the --env-file files that the environment does not already set: the child gets them. */
+  readonly envFileVars: Readonly<Record<string, string>>
+  /** The package.json the service name and version were inferred from, if any. */
+  readonly packageJson?: string
+}
+
+export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
+  const problems: string[] = []
+  const fileVars: Record<string, string> = {}
+  for (const file of inputs.envFiles) {
+    const abs = path.resolve(inputs.cwd, file)
+    const text = readText(abs)
+    if (text === undefined) {
+      problems.push(`--env-file ${JSON.stringify(file)}: expected a readable file`)
+      continue
+    }
+    Object.assign(fileVars, parseEnvFile(text))
+  }
+  const envFileVars: Record<string, string> = {}
+  for (const [k, v] of Object.entries(fileVars)) if (inputs.env[k] === undefined) envFileVars[k] = v
+
+  const dotEnvPath = path.join(inputs.cwd, '.env')
+  const dotEnvText = readText(dotEnvPath)
+  const dotEnv = dotEnvText === undefined ? {} : onlyDatadog(parseEnvFile(dotEnvText))
+
+  const pkg = nearestPackageJson(inputs.cwd)
+  const layers: Layer[] = [
+    inputs.flags,
+    envLayer(inputs.env),
+    envLayer(fileVars, 'env file', inputs.envFiles.length === 1 ? inputs.envFiles[0] : 'env files'),
+    envLayer(dotEnv, '.env', dotEnvPath),
+    pkg ? packageLayer(pkg) : {},
+  ]
+  const resolved = resolveLayers(layers)
+  const config = Object.freeze({
+    ...resolved.config,
+    outputDir: path.resolve(inputs.cwd, resolved.config.outputDir),
+  }) as Config
+  return {
+    config,
+    sources: resolved.sources,
+    problems: [...problems, ...resolved.problems],
+    envFileVars,
+    ...(pkg ? { packageJson: pkg.file } : {}),
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  // Loaded here only: dotenv stays out of the preload and out of runs without env files.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dotenv = require('dotenv') as typeof import('dotenv')
+  return dotenv.parse(text)
+}
+
+function onlyDatadog(vars: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('DD_')))
+}
+
+interface PackageInfo {
+  file: string
+  name?: string
+  version?: string
+}
+
+export function nearestPackageJson(from: string): PackageInfo | undefined {
+  let dir = path.resolve(from)
+  for (;;) {
+    const file = path.join(dir, 'package.json')
+    const text = readText(file)
+    if (text !== undefined) {
+      try {
+        const pkg = JSON.parse(text) as { name?: unknown; version?: unknown }
+        return {
+          file,
+          ...(typeof pkg.name === 'string' && pkg.name ? { name: pkg.name } : {}),
+          ...(typeof pkg.version === 'string' && pkg.version ? { version: pkg.version } : {}),
+        }
+      } catch {
+        return { file }
+      }
+    }
+    const parent = path.dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+function packageLayer(pkg: PackageInfo): Layer {
+  const layer: Layer = {}
+  if (pkg.name) layer.service = { raw: pkg.name, source: 'package.json', name: 'name', file: pkg.file }
+  if (pkg.version) layer.version = { raw: pkg.version, source: 'package.json', name: 'version', file: pkg.file }
+  return layer
+}
+
+/** The variables that name a setting, for listing unknown DD_PROFILING_* variables as likely typos. */
+export const KNOWN_VARIABLES = new Set(Object.values(SCHEMA).map((row) => row.env))

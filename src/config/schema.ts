@@ -1,0 +1,224 @@
+// The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
+// adding a setting is adding a row here.
+import { agentUrl, bool, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+
+export const PROFILER_NAMES = ['wall', 'space'] as const
+export type ProfilerName = (typeof PROFILER_NAMES)[number]
+export const EXPORTER_NAMES = ['file', 'agent', 'agentless'] as const
+export type ExporterName = (typeof EXPORTER_NAMES)[number]
+
+export type Group = 'Tagging' | 'Profiling' | 'Output and export' | 'Launcher'
+
+export interface Setting<T> {
+  /** The environment variable; every setting has one so the preload can read it without the launcher. */
+  readonly env: string
+  /** Commander flag syntax, when the setting has a flag. */
+  readonly flag?: string
+  /** A `--no-x` flag that sets the value to false. */
+  readonly negate?: string
+  /** Flags that may be given several times (values are joined with commas). */
+  readonly repeatable?: boolean
+  readonly type: ValueType<T>
+  readonly default: T
+  /** How the default is chosen, when it is not a constant (shown in docs and --help). */
+  readonly defaultText?: string
+  readonly doc: string
+  readonly group: Group
+  /** Never printed: shown as **** plus the last 4 characters. */
+  readonly secret?: boolean
+}
+
+function setting<T>(row: Setting<T>): Setting<T> {
+  return row
+}
+function optional<T>(row: Omit<Setting<T | undefined>, 'default' | 'type'> & { type: ValueType<T> }): Setting<T | undefined> {
+  return { ...row, default: undefined } as Setting<T | undefined>
+}
+
+export const SCHEMA = {
+  service: optional({
+    env: 'DD_SERVICE',
+    flag: '-s, --service <name>',
+    type: text('a service name'),
+    defaultText: 'the "name" of the nearest package.json, else "node"',
+    doc: 'Service name the profiles are filed under.',
+    group: 'Tagging',
+  }),
+  env: optional({
+    env: 'DD_ENV',
+    flag: '-e, --env <env>',
+    type: text('an environment name'),
+    doc: 'Environment (prod, staging, ...).',
+    group: 'Tagging',
+  }),
+  version: optional({
+    env: 'DD_VERSION',
+    flag: '--service-version <version>',
+    type: text('a version string'),
+    defaultText: 'the "version" of the nearest package.json',
+    doc: 'Version of the service.',
+    group: 'Tagging',
+  }),
+  tags: setting<Record<string, string>>({
+    env: 'DD_TAGS',
+    flag: '-t, --tags <key:value,...>',
+    repeatable: true,
+    type: tagList(),
+    default: {},
+    doc: 'Extra tags on every profile. The flag may be repeated.',
+    group: 'Tagging',
+  }),
+  profilingEnabled: setting({
+    env: 'DD_PROFILING_ENABLED',
+    flag: '-p, --profiling',
+    negate: '--no-profiling',
+    type: bool(),
+    default: true,
+    doc: 'Profile the command. When false the command runs unchanged, without the preload.',
+    group: 'Profiling',
+  }),
+  profilers: setting<ProfilerName[]>({
+    env: 'DD_PROFILING_PROFILERS',
+    flag: '--profilers <names>',
+    type: nameList(PROFILER_NAMES),
+    default: ['wall', 'space'],
+    doc: 'Profilers to run: wall (wall time, with CPU time per sample) and space (heap).',
+    group: 'Profiling',
+  }),
+  walltimeEnabled: optional({
+    env: 'DD_PROFILING_WALLTIME_ENABLED',
+    type: bool(),
+    doc: 'Adds (true) or removes (false) the wall profiler from the list, as in dd-trace-js.',
+    group: 'Profiling',
+  }),
+  heapEnabled: optional({
+    env: 'DD_PROFILING_HEAP_ENABLED',
+    type: bool(),
+    doc: 'Adds (true) or removes (false) the space (heap) profiler from the list, as in dd-trace-js.',
+    group: 'Profiling',
+  }),
+  cpuEnabled: setting({
+    env: 'DD_PROFILING_CPU_ENABLED',
+    type: bool(),
+    default: true,
+    doc: 'Record CPU time with each wall-time sample (cpu/nanoseconds).',
+    group: 'Profiling',
+  }),
+  heapSamplingInterval: setting({
+    env: 'DD_PROFILING_HEAP_SAMPLING_INTERVAL',
+    type: num({ min: 1024, integer: true, unit: 'bytes' }),
+    default: 512 * 1024,
+    doc: 'Average number of bytes allocated between two heap samples.',
+    group: 'Profiling',
+  }),
+  uploadPeriod: setting({
+    env: 'DD_PROFILING_UPLOAD_PERIOD',
+    flag: '--upload-period <seconds>',
+    type: num({ min: 1, unit: 'seconds' }),
+    default: 60,
+    doc: 'Seconds between two profiles of a process.',
+    group: 'Profiling',
+  }),
+  workerThreads: setting({
+    env: 'DD_PROFILING_WORKER_THREADS',
+    type: bool(),
+    default: true,
+    doc: 'Profile worker threads, each as its own profile.',
+    group: 'Profiling',
+  }),
+  only: optional({
+    env: 'DD_PROFILING_ONLY',
+    flag: '--only <patterns>',
+    type: patternList(),
+    doc: 'Profile only the Node processes whose script path and arguments match one of these patterns.',
+    group: 'Profiling',
+  }),
+  skip: optional({
+    env: 'DD_PROFILING_SKIP',
+    flag: '--skip <patterns>',
+    type: patternList(),
+    doc: 'Leave alone the Node processes whose script path and arguments match one of these patterns.',
+    group: 'Profiling',
+  }),
+  exporters: optional({
+    env: 'DD_PROFILING_EXPORTERS',
+    flag: '--exporters <names>',
+    type: nameList(EXPORTER_NAMES),
+    defaultText: 'file',
+    doc: 'Where profiles go: file (the output directory), agent (a Datadog Agent), agentless (the intake, needs DD_API_KEY).',
+    group: 'Output and export',
+  }),
+  outputDir: setting({
+    env: 'DD_PROFILING_OUTPUT_DIR',
+    flag: '-o, --output-dir <dir>',
+    type: path(),
+    default: 'dd-profiles',
+    doc: 'Directory of the file exporter, resolved against the directory dd-run starts in.',
+    group: 'Output and export',
+  }),
+  outputMaxMb: setting({
+    env: 'DD_PROFILING_OUTPUT_MAX_MB',
+    type: num({ min: 1, unit: 'MiB' }),
+    default: 256,
+    doc: 'Size cap of the output directory; the oldest profiles are removed first.',
+    group: 'Output and export',
+  }),
+  agentUrl: optional({
+    env: 'DD_TRACE_AGENT_URL',
+    flag: '--agent-url <url>',
+    type: agentUrl(),
+    doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port.',
+    group: 'Output and export',
+  }),
+  agentHost: optional({
+    env: 'DD_AGENT_HOST',
+    type: text('a host name or address'),
+    doc: 'Datadog Agent host (default 127.0.0.1).',
+    group: 'Output and export',
+  }),
+  agentPort: optional({
+    env: 'DD_TRACE_AGENT_PORT',
+    type: port(),
+    doc: 'Datadog Agent trace port (default 8126).',
+    group: 'Output and export',
+  }),
+  site: setting({
+    env: 'DD_SITE',
+    type: text('a Datadog site such as datadoghq.com or datadoghq.eu'),
+    default: 'datadoghq.com',
+    doc: 'Datadog site, for agentless export.',
+    group: 'Output and export',
+  }),
+  apiKey: optional({
+    env: 'DD_API_KEY',
+    type: text('an API key'),
+    doc: 'API key for agentless export. Never printed.',
+    group: 'Output and export',
+    secret: true,
+  }),
+  debug: setting({
+    env: 'DD_TRACE_DEBUG',
+    flag: '-d, --debug',
+    type: bool(),
+    default: false,
+    doc: 'Explain what dd-run and each preload do, on stderr.',
+    group: 'Launcher',
+  }),
+  quiet: setting({
+    env: 'DD_RUN_QUIET',
+    flag: '-q, --quiet',
+    type: bool(),
+    default: false,
+    doc: 'Print nothing but errors (no run summary).',
+    group: 'Launcher',
+  }),
+}
+
+export type Schema = typeof SCHEMA
+export type Key = keyof Schema
+export type Config = { readonly [K in Key]: Schema[K] extends Setting<infer T> ? T : never }
+export const KEYS = Object.keys(SCHEMA) as Key[]
+
+export function redact(value: string): string {
+  return value.length > 4 ? `****${value.slice(-4)}` : '****'
+}

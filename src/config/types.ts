@@ -1,0 +1,150 @@
+// Value types of the settings: each turns the raw text of a flag or variable into a typed value, or says what it
+// expected. Pure functions, shared by the launcher and the preload.
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string }
+
+export interface ValueType<T> {
+  /** What a valid value looks like, for error messages and docs. */
+  readonly expected: string
+  parse(raw: string): Parsed<T>
+  /** The text that parse() turns back into the same value. */
+  format(value: T): string
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
+const fail = <T>(expected: string): Parsed<T> => ({ ok: false, expected })
+
+export function text(expected = 'a non-empty string'): ValueType<string> {
+  return {
+    expected,
+    parse: (raw) => (raw.trim() === '' ? fail(expected) : ok(raw.trim())),
+    format: (value) => value,
+  }
+}
+
+const TRUE = new Set(['true', '1'])
+const FALSE = new Set(['false', '0'])
+export function bool(): ValueType<boolean> {
+  const expected = 'true, false, 1 or 0'
+  return {
+    expected,
+    parse(raw) {
+      const v = raw.trim().toLowerCase()
+      if (TRUE.has(v)) return ok(true)
+      if (FALSE.has(v)) return ok(false)
+      return fail(expected)
+    },
+    format: (value) => String(value),
+  }
+}
+
+export function num(opts: { min: number; max?: number; integer?: boolean; unit: string; expected?: string }): ValueType<number> {
+  const kind = opts.integer ? `a whole number of ${opts.unit}` : `a number of ${opts.unit}`
+  const range = opts.max === undefined ? ` >= ${opts.min}` : ` from ${opts.min} to ${opts.max}`
+  const expected = opts.expected ?? kind + range
+  return {
+    expected,
+    parse(raw) {
+      const s = raw.trim()
+      // Number('') is 0 and Number('0x10') is 16: accept plain decimals only.
+      if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return fail(expected)
+      const n = Number(s)
+      if (!Number.isFinite(n) || n < opts.min || (opts.max !== undefined && n > opts.max)) return fail(expected)
+      if (opts.integer && !Number.isInteger(n)) return fail(expected)
+      return ok(n)
+    },
+    format: (value) => String(value),
+  }
+}
+
+/** A comma-separated list of names from a fixed set, without repeats. Blank items are ignored. */
+export function nameList<N extends string>(names: readonly N[]): ValueType<N[]> {
+  const expected = `a comma-separated list of ${names.join(', ')}`
+  return {
+    expected,
+    parse(raw) {
+      const items = splitList(raw)
+      const out: N[] = []
+      for (const item of items) {
+        const name = item.toLowerCase() as N
+        if (!names.includes(name)) return fail(expected)
+        if (!out.includes(name)) out.push(name)
+      }
+      return ok(out)
+    },
+    format: (value) => value.join(','),
+  }
+}
+
+/** A comma-separated list of free patterns. */
+export function patternList(): ValueType<string[]> {
+  const expected = 'a comma-separated list of patterns (* matches any text)'
+  return {
+    expected,
+    parse(raw) {
+      const items = splitList(raw)
+      return items.length === 0 ? fail(expected) : ok(items)
+    },
+    format: (value) => value.join(','),
+  }
+}
+
+export function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+/**
+ * Datadog tags: `key:value` pairs separated by commas (or spaces, as the Datadog libraries accept). A key without a
+ * value is an error here rather than silently dropped. Later keys win.
+ */
+export function tagList(): ValueType<Record<string, string>> {
+  const expected = 'comma-separated key:value pairs, such as team:web,region:eu'
+  return {
+    expected,
+    parse(raw) {
+      const out: Record<string, string> = {}
+      const items = raw.includes(',') ? splitList(raw) : raw.split(/\s+/).filter((s) => s !== '')
+      for (const item of items) {
+        const at = item.indexOf(':')
+        if (at <= 0 || at === item.length - 1) return fail(expected)
+        out[item.slice(0, at).trim()] = item.slice(at + 1).trim()
+      }
+      return ok(out)
+    },
+    format: (value) =>
+      Object.entries(value)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(','),
+  }
+}
+
+export function agentUrl(): ValueType<string> {
+  const expected = 'a URL starting with http://, https:// or unix://'
+  return {
+    expected,
+    parse(raw) {
+      const s = raw.trim()
+      let url: URL
+      try {
+        url = new URL(s)
+      } catch {
+        return fail(expected)
+      }
+      if (url.protocol === 'unix:') return url.pathname ? ok(s) : fail(expected)
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return ok(s.replace(/\/+$/, ''))
+      return fail(expected)
+    },
+    format: (value) => value,
+  }
+}
+
+export function path(): ValueType<string> {
+  return text('a path')
+}
+
+export function port(): ValueType<number> {
+  return num({ min: 1, max: 65535, integer: true, unit: 'port', expected: 'a port number from 1 to 65535' })
+}

@@ -1,0 +1,39 @@
+// Where the Datadog Agent is, by the rules the Datadog libraries share: DD_TRACE_AGENT_URL wins; else the unix
+// socket /var/run/datadog/apm.socket when it exists and no host or port is set; else http://host:port.
+import * as fs from 'node:fs'
+import type { Config } from '../config/schema'
+
+export const DEFAULT_AGENT_SOCKET = '/var/run/datadog/apm.socket'
+
+export interface AgentAddress {
+  /** http://host:port, https://host:port or unix:///path */
+  url: string
+  /** Why this address: which setting, or the default. */
+  reason: string
+  /** True when the user named an agent (URL, host, port, or the socket exists). */
+  configured: boolean
+}
+
+export function agentAddress(
+  config: Pick<Config, 'agentUrl' | 'agentHost' | 'agentPort'>,
+  socketExists: (p: string) => boolean = exists,
+): AgentAddress {
+  if (config.agentUrl) return { url: config.agentUrl, reason: 'DD_TRACE_AGENT_URL', configured: true }
+  if (config.agentHost === undefined && config.agentPort === undefined && socketExists(DEFAULT_AGENT_SOCKET)) {
+    return { url: `unix://${DEFAULT_AGENT_SOCKET}`, reason: `${DEFAULT_AGENT_SOCKET} exists`, configured: true }
+  }
+  const host = config.agentHost ?? '127.0.0.1'
+  const port = config.agentPort ?? 8126
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+  const configured = config.agentHost !== undefined || config.agentPort !== undefined
+  const reason = configured ? 'DD_AGENT_HOST / DD_TRACE_AGENT_PORT' : 'the default address'
+  return { url: `http://${shownHost}:${port}`, reason, configured }
+}
+
+function exists(p: string): boolean {
+  try {
+    return fs.statSync(p).isSocket()
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,109 @@
+// --info: every setting, its value and where it came from; the agent address and whether it answers; warnings.
+import * as http from 'node:http'
+import { describeOrigin, type RawValue } from '../config/layers'
+import type { LaunchConfig } from '../config/resolve'
+import { KEYS, SCHEMA, redact, type Setting } from '../config/schema'
+import { agentAddress } from '../export/agent-address'
+import { PRODUCT_VERSION } from '../version'
+
+export interface InfoSetting {
+  variable: string
+  value: unknown
+  source: string
+}
+
+export interface Info {
+  version: string
+  node: string
+  platform: string
+  settings: Record<string, InfoSetting>
+  agent: { url: string; reason: string; reachable: boolean }
+  warnings: string[]
+  command: string[]
+}
+
+export const MIN_NODE_MAJOR = 16
+
+export function sourceText(src: RawValue | { source: 'default' }): string {
+  if (src.source === 'default') return 'default'
+  if (src.source === 'flag') return `flag ${src.name}`
+  if (src.source === 'environment') return 'environment'
+  return `${src.source} ${describeOrigin(src as RawValue)}`
+}
+
+export function collectInfo(resolved: LaunchConfig, reachable: boolean, command: string[]): Info {
+  const settings: Record<string, InfoSetting> = {}
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    const raw = resolved.config[key]
+    const value = raw !== undefined && row.secret ? redact(String(raw)) : raw
+    settings[key] = { variable: row.env, value: value ?? null, source: sourceText(resolved.sources[key]) }
+  }
+  const c = resolved.config
+  const agent = agentAddress(c)
+  const warnings: string[] = []
+  if (!c.service) warnings.push('DD_SERVICE is not set and no package.json names the service: profiles are filed as "node"')
+  if (!c.env) warnings.push('DD_ENV is not set: profiles carry no env tag')
+  if (!c.version) warnings.push('DD_VERSION is not set: profiles carry no version tag')
+  const major = Number(process.versions.node.split('.')[0])
+  if (major < MIN_NODE_MAJOR) warnings.push(`Node ${process.version} is older than ${MIN_NODE_MAJOR}: the preload stays dormant`)
+  if (!['linux', 'darwin', 'win32'].includes(process.platform) || !['x64', 'arm64'].includes(process.arch)) {
+    warnings.push(`${process.platform}-${process.arch} has no prebuilt profiler addon: the preload stays dormant`)
+  }
+  if (!c.profilingEnabled) warnings.push('profiling is disabled: the command would run without the preload')
+  return {
+    version: PRODUCT_VERSION,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    settings,
+    agent: { url: agent.url, reason: agent.reason, reachable },
+    warnings,
+    command,
+  }
+}
+
+export function formatInfo(info: Info): string {
+  const rows = Object.values(info.settings).map((s) => [s.variable, formatValue(s.value), s.source])
+  const w0 = Math.max(...rows.map((r) => r[0]!.length))
+  const w1 = Math.min(40, Math.max(...rows.map((r) => r[1]!.length)))
+  const lines = [`dd-run ${info.version} on Node ${info.node} (${info.platform})`, '']
+  for (const [v, val, src] of rows) lines.push(`  ${v!.padEnd(w0)}  ${val!.padEnd(w1)}  ${src}`)
+  lines.push('', `  agent: ${info.agent.url} (${info.agent.reason}): ${info.agent.reachable ? 'answers' : 'no answer'}`)
+  if (info.command.length > 0) lines.push(`  command: ${info.command.join(' ')}`)
+  if (info.warnings.length > 0) lines.push('', ...info.warnings.map((w) => `  warning: ${w}`))
+  return lines.join('\n') + '\n'
+}
+
+function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return '-'
+  if (Array.isArray(v)) return v.join(',')
+  if (typeof v === 'object') return Object.entries(v as Record<string, string>).map(([k, x]) => `${k}:${x}`).join(',') || '-'
+  return String(v)
+}
+
+/** Does anything answer HTTP at the agent address? A short GET /info; unix sockets included. */
+export function probeAgent(url: string, timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    let req: http.ClientRequest
+    try {
+      const u = new URL(url)
+      const target =
+        u.protocol === 'unix:' ? { socketPath: u.pathname, path: '/info' } : { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || (u.protocol === 'https:' ? 443 : 80), path: '/info' }
+      req = (u.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : http).get({ ...target, timeout: timeoutMs }, (res) => {
+        res.resume()
+        resolve(true)
+      })
+    } catch {
+      resolve(false)
+      return
+    }
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(false))
+  })
+}
+
+export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[] }): Promise<void> {
+  const reachable = await probeAgent(agentAddress(resolved.config).url)
+  const info = collectInfo(resolved, reachable, opts.command)
+  process.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info))
+}

@@ -1,0 +1,44 @@
+// Builds the child's environment from the resolved configuration: the DD_* variables, the --env-file variables
+// and NODE_OPTIONS with the preload appended. Pure but for one existence check of the preload file.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { toEnv } from '../config/layers'
+import type { LaunchConfig } from '../config/resolve'
+import { KEYS, SCHEMA, type Setting } from '../config/schema'
+import type { Logger } from '../log'
+import { addPreload } from './node-options'
+
+/** The built preload, beside this file's build output: dist/src/launch -> dist/preload/index.js. */
+export const PRELOAD_PATH = path.resolve(__dirname, '..', '..', 'preload', 'index.js')
+
+export type Prepared =
+  | { ok: true; env: NodeJS.ProcessEnv; profiling: boolean; preload?: string }
+  | { ok: false; error: string }
+
+export function prepareLaunch(resolved: LaunchConfig, base: NodeJS.ProcessEnv, log: Logger, preload = PRELOAD_PATH): Prepared {
+  const env: NodeJS.ProcessEnv = { ...base, ...resolved.envFileVars }
+  if (!resolved.config.profilingEnabled) {
+    log.debug('profiling is disabled: the command runs unchanged')
+    return { ok: true, env, profiling: false }
+  }
+  const written = toEnv(resolved.config)
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    const value = written[row.env]
+    if (value !== undefined) env[row.env] = value
+    // A flag may have set a value back to its default while the environment says otherwise: write it out.
+    else if (env[row.env] !== undefined && env[row.env]?.trim() !== '' && row.default !== undefined) {
+      env[row.env] = row.type.format(row.default)
+    }
+  }
+  if (!fs.existsSync(preload)) {
+    return { ok: false, error: `the preload is missing at ${preload}: build dd-run first (npm run build)` }
+  }
+  const options = addPreload(env.NODE_OPTIONS, preload)
+  if (!options.ok) {
+    return { ok: false, error: `NODE_OPTIONS=${JSON.stringify(env.NODE_OPTIONS)}: expected options Node can read (${options.reason})` }
+  }
+  if (!options.added) log.debug('NODE_OPTIONS already requires the preload; left as it is')
+  env.NODE_OPTIONS = options.value
+  return { ok: true, env, profiling: true, preload }
+}

@@ -1,0 +1,49 @@
+// Runs the command: finds it, opens the run's private channel, spawns and supervises it, then finishes the run
+// (relays last-gasp profiles, prints the summary) and exits exactly as the command did.
+import { randomUUID } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import type { Config } from '../config/schema'
+import type { Logger } from '../log'
+import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
+import { finishRun } from './finish'
+import type { Prepared } from './prepare'
+import { exitLike, supervise, type ChildExit } from './supervise'
+import { which } from './which'
+
+export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger): Promise<number> {
+  const [name, ...args] = command as [string, ...string[]]
+  const found = which(name, prepared.env, process.cwd())
+  if (found.kind === 'not-found') {
+    log.error(`command not found: ${name}`)
+    return 127
+  }
+  if (found.kind === 'not-executable') {
+    const hint = /\.(c|m)?(j|t)sx?$/.test(name) ? ` (did you mean: dd-run node ${name}?)` : ''
+    log.error(`${name}: ${found.reason}${hint}`)
+    return 126
+  }
+  const env = { ...prepared.env }
+  let channel: string | undefined
+  if (prepared.profiling) {
+    // A fresh private directory (mode 0700) for this run: preloads report into it and spool final profiles.
+    channel = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-'))
+    env[RUN_ID] = randomUUID()
+    env[RUN_CHANNEL] = channel
+    env[RUN_LAUNCHER_PID] = String(process.pid)
+    log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
+  }
+  let result: ChildExit
+  try {
+    result = await supervise({ file: found.file, args, argv0: name, env, log })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    log.error(`${name}: ${(err as Error).message}`)
+    if (channel) fs.rmSync(channel, { recursive: true, force: true })
+    return code === 'ENOENT' ? 127 : 126
+  }
+  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result })
+  exitLike(result)
+  return new Promise(() => {})
+}

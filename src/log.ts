@@ -1,0 +1,70 @@
+// The one logger. Everything dd-run says goes to stderr with a `dd-run:` prefix; the app's stdout is never touched.
+// Colour is applied by a painter the launcher installs on a TTY (chalk, loaded only then); the preload never does.
+
+export interface Painter {
+  prefix(s: string): string
+  warn(s: string): string
+  error(s: string): string
+  dim(s: string): string
+}
+
+const plain: Painter = { prefix: (s) => s, warn: (s) => s, error: (s) => s, dim: (s) => s }
+
+export interface Logger {
+  error(msg: string): void
+  warn(msg: string): void
+  info(msg: string): void
+  debug(msg: string): void
+  readonly painter: Painter
+}
+
+export interface LoggerOptions {
+  debug?: boolean
+  quiet?: boolean
+  painter?: Painter
+  /** Where lines go; stderr by default. Tests pass a collector. */
+  write?: (line: string) => void
+  /** Shown after the prefix, e.g. the pid in a preload. */
+  tag?: string
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const painter = opts.painter ?? plain
+  const write =
+    opts.write ??
+    ((line: string) => {
+      try {
+        process.stderr.write(line + '\n')
+      } catch {
+        // stderr closed: nothing to say it with.
+      }
+    })
+  const head = painter.prefix(opts.tag ? `dd-run[${opts.tag}]:` : 'dd-run:')
+  return {
+    painter,
+    error: (msg) => write(`${head} ${painter.error(msg)}`),
+    warn: (msg) => {
+      if (!opts.quiet) write(`${head} ${painter.warn(msg)}`)
+    },
+    info: (msg) => {
+      if (!opts.quiet) write(`${head} ${msg}`)
+    },
+    debug: (msg) => {
+      if (opts.debug) write(`${head} ${painter.dim(msg)}`)
+    },
+  }
+}
+
+/** Colour only on a TTY, never with NO_COLOR (https://no-color.org) or --no-color; FORCE_COLOR forces it. */
+export function wantsColor(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }, flag: boolean | undefined): boolean {
+  if (flag === false) return false
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true
+  return stream.isTTY === true && env.TERM !== 'dumb'
+}
+
+export async function loadPainter(): Promise<Painter> {
+  const { Chalk } = await import('chalk')
+  const c = new Chalk({ level: 1 })
+  return { prefix: (s) => c.magenta(s), warn: (s) => c.yellow(s), error: (s) => c.red(s), dim: (s) => c.dim(s) }
+}
