@@ -44,6 +44,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export interface StartOptions extends SpawnOptions {
   input?: string
+  /** Leave the child's stdin open (the caller ends it); by default it is closed at once. */
+  keepStdin?: boolean
   /** Kill the process (SIGKILL) after this many ms; the test then fails on the result. Default 60 s. */
   timeoutMs?: number
 }
@@ -58,7 +60,7 @@ export function start(file: string, args: string[], opts: StartOptions = {}): { 
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d))
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
   if (opts.input !== undefined) child.stdin?.end(opts.input)
-  else child.stdin?.end()
+  else if (!opts.keepStdin) child.stdin?.end()
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
   const done = new Promise<RunResult>((resolve, reject) => {
     child.on('error', reject)

@@ -1,0 +1,4 @@
+// Prints docs/configuration.md from the settings table.
+import { configurationDoc } from '../src/config/doc'
+
+process.stdout.write(configurationDoc())
