@@ -33,9 +33,10 @@ export function supervise(opts: SuperviseOptions): Promise<ChildExit> {
       }
     }
     // Ctrl-Z: the terminal stops dd-run's process group, which no longer holds the child. Stop it too, then us;
-    // on `fg` both continue.
+    // on `fg` both continue. SIGSTOP, because the kernel drops SIGTSTP sent to a process group with no parent in its
+    // session, which is what the child's own session is.
     const stop = () => {
-      forward('SIGTSTP')
+      forward('SIGSTOP')
       process.kill(process.pid, 'SIGSTOP')
     }
     const cont = () => forward('SIGCONT')

@@ -32,14 +32,24 @@ after(() => {
   }
 })
 
-/** A clean environment for dd-run: the caller's PATH and HOME, no DD_* or NODE_OPTIONS from the test runner. */
+let scratch: string | undefined
+/** One output directory per test file, so that no test ever writes profiles into the checkout. */
+function scratchOutput(): string {
+  scratch ??= tempDir('dd-run-out-')
+  return scratch
+}
+
+/**
+ * A clean environment for dd-run: the caller's PATH and HOME, no DD_* or NODE_OPTIONS from the test runner, and
+ * profiles written to a temporary directory unless the test says where.
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('DD_') || k === 'NODE_OPTIONS' || k.startsWith('NODE_TEST') || k === 'FORCE_COLOR') continue
     env[k] = v
   }
-  return { ...env, NO_COLOR: '1', ...extra }
+  return { ...env, NO_COLOR: '1', DD_PROFILING_OUTPUT_DIR: scratchOutput(), ...extra }
 }
 
 export interface StartOptions extends SpawnOptions {

@@ -65,7 +65,7 @@ test('a second signal while the child shuts down is forwarded too', async () => 
 })
 
 test('stdin, stdout and stderr are the child\'s', async () => {
-  const r = await ddRun(['node', '-e', `process.stdin.pipe(process.stdout); process.stderr.write('to stderr')`], { input: 'piped input\nline 2\n' })
+  const r = await ddRun(['-q', 'node', '-e', `process.stdin.pipe(process.stdout); process.stderr.write('to stderr')`], { input: 'piped input\nline 2\n' })
   assert.equal(r.code, 0)
   assert.equal(r.stdout, 'piped input\nline 2\n')
   assert.equal(r.stderr, 'to stderr')
@@ -282,3 +282,19 @@ function canUnshare(): boolean {
     return false
   }
 }
+
+test('Ctrl-Z stops the child with dd-run, and SIGCONT resumes both', { skip: !fs.existsSync('/proc/self/stat') && 'needs /proc' }, async () => {
+  const { child, done } = start(node, [DD_RUN, 'node', '-e', `console.log(process.pid); setInterval(() => {}, 1000)`], quiet())
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  await waitFor(() => /\d+\n/.test(out), 20_000, 'the child pid')
+  const pid = Number(out.trim())
+  const state = (p: number) => fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '')[0]
+  process.kill(child.pid as number, 'SIGTSTP')
+  await waitFor(() => state(pid) === 'T' && state(child.pid as number) === 'T', 10_000, 'both to stop')
+  process.kill(child.pid as number, 'SIGCONT')
+  await waitFor(() => state(pid) !== 'T' && state(child.pid as number) !== 'T', 10_000, 'both to continue')
+  process.kill(child.pid as number, 'SIGTERM')
+  const r = await done
+  assert.equal(r.signal, 'SIGTERM')
+})
