@@ -1,8 +1,24 @@
-// Loaded by --require in every Node process of the tree. Kept tiny and written for any Node version that might run
-// it: it only decides whether profiling may start here, and never throws into the app.
-/* eslint-disable no-var */
-try {
-  // The profiling code lands with the profiling work; until then the preload is inert.
-} catch (err) {
-  // Never break the host application.
-}
+// Loaded by --require in every Node process (and worker thread) of the tree. Kept tiny and written for any Node
+// version that might run it (no newer syntax here): it starts profiling at most once per thread, refuses Node
+// versions the profiler does not support, and never throws into the app.
+;(function ddRunPreload(): void {
+  try {
+    var g = (typeof globalThis !== 'undefined' ? globalThis : global) as unknown as Record<symbol, boolean>
+    var started = Symbol.for('dd-run.preload.started')
+    if (g[started]) return // required twice (two paths, two installs): one profiler
+    g[started] = true
+    var major = parseInt(process.versions.node.split('.')[0] || '0', 10)
+    if (major < 16) {
+      process.stderr.write('dd-run: profiling is off in this process: Node ' + process.version + ' is older than 16 (pid ' + process.pid + ')\n')
+      return
+    }
+    require('../src/profiling/start').startProfiling()
+  } catch (err) {
+    try {
+      var text = err && (err as Error).message ? (err as Error).message : String(err)
+      process.stderr.write('dd-run: profiling is off in this process: ' + text.split('\n')[0] + ' (pid ' + process.pid + ')\n')
+    } catch (ignored) {
+      // stderr is gone: nothing to say it with.
+    }
+  }
+})()

@@ -1,8 +1,145 @@
-// Placeholder until the file exporter lands.
+// The file exporter, the embedded default: each bundle becomes
+//   <outputDir>/<service>/<pid>-<role>-<runtime id, 8 chars>/<seq, 4 digits>-<end, YYYYMMDDTHHMMSSZ>/
+// holding event.json and the gzip'ed <type>.pprof attachments, written atomically (see bundle-dir.ts), files 0600,
+// directories 0700. A size cap removes the oldest bundles first. The path is derived from the bundle's own tags, so
+// the launcher can write a spooled bundle exactly where its process would have.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
-import type { Exporter } from './types'
+import { parseTags } from '../profiling/tags'
+import { TMP_PREFIX, writeBundleDir, writeBundleDirSync } from './bundle-dir'
+import type { Bundle, Exporter } from './types'
 
-export function createFileExporter(_config: Config, _log: Logger): Exporter {
-  throw new Error('the file exporter is not built yet')
+/** Keeps [A-Za-z0-9._-]; anything else becomes `_` (and a name of dots only would climb directories). */
+export function fsName(s: string): string {
+  const out = s.replace(/[^A-Za-z0-9._-]/g, '_')
+  return /^\.*$/.test(out) ? `_${out}` : out
+}
+
+export function compactTime(iso: string): string {
+  // 2026-11-24T21:01:05.123Z -> 20261124T210105Z
+  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')
+}
+
+/** Where a bundle goes, relative to the output directory: [service, process directory, bundle directory]. */
+export function bundlePath(bundle: Bundle): [string, string, string] {
+  const tags = parseTags(bundle.event.tags_profiler)
+  const service = fsName(tags.service ?? 'node')
+  const proc = fsName(`${tags.process_id ?? 'unknown'}-${tags.process_role ?? 'main'}-${(tags['runtime-id'] ?? 'unknown').slice(0, 8)}`)
+  const seq = String(Number(tags.profile_seq ?? 0)).padStart(4, '0')
+  return [service, proc, `${seq}-${compactTime(bundle.event.end)}`]
+}
+
+export class FileExporter implements Exporter {
+  readonly name = 'file'
+  readonly dir: string
+  private readonly maxBytes: number
+  private lastProcessDir: string | undefined
+  private written = 0
+
+  constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
+    this.dir = path.resolve(config.outputDir)
+    this.maxBytes = config.outputMaxMb * 1024 * 1024
+  }
+
+  /** The process directory of the last bundle written, else the output directory. */
+  get target(): string {
+    return this.lastProcessDir ?? this.dir
+  }
+
+  /** Rejects when the bundle cannot be written; the session reports it once and the app runs on. */
+  async export(bundle: Bundle): Promise<void> {
+    const [service, proc, name] = bundlePath(bundle)
+    const parent = path.join(this.dir, service, proc)
+    const final = await writeBundleDir(parent, name, bundle)
+    this.done(parent, final)
+  }
+
+  /** For the exit path, where only synchronous work runs. */
+  exportSync(bundle: Bundle): void {
+    const [service, proc, name] = bundlePath(bundle)
+    const parent = path.join(this.dir, service, proc)
+    // An asynchronous write cut short by the exit leaves its temporary directory: remove it now. Only this
+    // process writes into its process directory (the runtime id is in the name), so every .tmp- there is ours.
+    for (const t of list(parent)) if (t.startsWith(TMP_PREFIX)) fs.rmSync(path.join(parent, t), { recursive: true, force: true })
+    const final = path.join(parent, name)
+    if (!fs.existsSync(final)) writeBundleDirSync(parent, name, bundle)
+    this.done(parent, final)
+  }
+
+  private done(parent: string, final: string): void {
+    this.lastProcessDir = parent
+    this.written++
+    try {
+      const removed = pruneOutput(this.dir, this.maxBytes, final)
+      if (removed > 0) this.log?.debug(`file: removed ${removed} old bundle(s) to stay under ${this.maxBytes / 1024 / 1024} MiB`)
+    } catch (err) {
+      this.log?.debug(`file: size cap check failed: ${(err as Error).message}`)
+    }
+  }
+}
+
+export function createFileExporter(config: Config, log: Logger): Exporter {
+  return new FileExporter(config, log)
+}
+
+// Only directories of our own layout are ever removed, whatever else the output directory holds.
+const PROCESS_DIR = /^[A-Za-z0-9]+-(main|child|cluster_worker|worker_thread)-[A-Za-z0-9_-]+$/
+const BUNDLE_DIR = /^\d{4,}-\d{8}T\d{6}Z$/
+
+interface OnDisk {
+  dir: string
+  bytes: number
+  mtimeMs: number
+}
+
+/**
+ * Removes the oldest bundle directories until the output directory holds at most maxBytes, never `keep`.
+ * Several processes may prune at once: every removal tolerates a bundle already gone. Returns the count removed.
+ */
+export function pruneOutput(root: string, maxBytes: number, keep?: string): number {
+  const bundles: OnDisk[] = []
+  let total = 0
+  for (const service of list(root)) {
+    for (const proc of list(path.join(root, service))) {
+      if (!PROCESS_DIR.test(proc)) continue
+      for (const b of list(path.join(root, service, proc))) {
+        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b)) continue
+        const dir = path.join(root, service, proc, b)
+        let bytes = 0
+        let mtimeMs = 0
+        for (const f of list(dir)) {
+          try {
+            const st = fs.statSync(path.join(dir, f))
+            bytes += st.size
+            mtimeMs = Math.max(mtimeMs, st.mtimeMs)
+          } catch {
+            // Removed meanwhile by another process.
+          }
+        }
+        total += bytes
+        bundles.push({ dir, bytes, mtimeMs })
+      }
+    }
+  }
+  if (total <= maxBytes) return 0
+  bundles.sort((a, b) => a.mtimeMs - b.mtimeMs || a.dir.localeCompare(b.dir))
+  let removed = 0
+  for (const b of bundles) {
+    if (total <= maxBytes) break
+    if (keep !== undefined && b.dir === keep) continue
+    fs.rmSync(b.dir, { recursive: true, force: true })
+    total -= b.bytes
+    removed++
+  }
+  return removed
+}
+
+function list(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir)
+  } catch {
+    return []
+  }
 }

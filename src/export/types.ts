@@ -32,4 +32,32 @@ export interface Exporter {
   readonly name: string
   /** Sends or writes one bundle. Never throws into the app: failures are reported and counted by the exporter. */
   export(bundle: Bundle): Promise<void>
+  /**
+   * Writes one bundle synchronously: what the `exit` event allows. Exporters that cannot (the network ones) leave
+   * it out, and the session spools their final bundle in the run channel for the launcher to relay.
+   */
+  exportSync?(bundle: Bundle): void
+  /** Where the bundles go, for people (the run summary): a directory, an address. */
+  readonly target?: string
+  /**
+   * Waits at most timeoutMs for what is still queued or in flight, and returns the bundles not delivered by then
+   * (no longer retried here) so the caller can spool them or write them to a file. Holds the process open for at
+   * most timeoutMs; nothing else an exporter does ever keeps a process alive.
+   */
+  flush?(timeoutMs: number): Promise<Bundle[]>
+  /** Counters for --debug and the run summary. */
+  stats?(): ExporterStats
+}
+
+export interface ExporterStats {
+  /** Bundles delivered. */
+  sent: number
+  /** Bundles given up on: retry budget spent, or rejected (4xx). */
+  failed: number
+  /** Bundles dropped unsent because the queue was full (the agent too slow or down). */
+  dropped: number
+  /** Attempts after the first, over all bundles. */
+  retries: number
+  /** Bundles waiting or in flight now. */
+  queued: number
 }

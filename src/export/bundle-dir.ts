@@ -1,0 +1,54 @@
+// A bundle on disk: a directory holding event.json and the attachments, exactly as an agent would receive them.
+// Written under a `.tmp-` name and renamed into place, so a reader never sees a partial bundle. Used by the file
+// exporter and by the spool.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { Attachment, Bundle, ProfileEvent } from './types'
+
+export const TMP_PREFIX = '.tmp-'
+const DIR_MODE = 0o700
+const FILE_MODE = 0o600
+
+/** Writes `bundle` as `<parent>/<name>/` atomically and returns that path. */
+export function writeBundleDirSync(parent: string, name: string, bundle: Bundle): string {
+  fs.mkdirSync(parent, { recursive: true, mode: DIR_MODE })
+  const tmp = fs.mkdtempSync(path.join(parent, `${TMP_PREFIX}${name}-`))
+  try {
+    fs.writeFileSync(path.join(tmp, 'event.json'), JSON.stringify(bundle.event), { mode: FILE_MODE })
+    for (const a of bundle.attachments) fs.writeFileSync(path.join(tmp, safeName(a.name)), a.data, { mode: FILE_MODE })
+    const final = path.join(parent, name)
+    fs.renameSync(tmp, final)
+    return final
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    throw err
+  }
+}
+
+export async function writeBundleDir(parent: string, name: string, bundle: Bundle): Promise<string> {
+  const fsp = fs.promises
+  await fsp.mkdir(parent, { recursive: true, mode: DIR_MODE })
+  const tmp = await fsp.mkdtemp(path.join(parent, `${TMP_PREFIX}${name}-`))
+  try {
+    await fsp.writeFile(path.join(tmp, 'event.json'), JSON.stringify(bundle.event), { mode: FILE_MODE })
+    for (const a of bundle.attachments) await fsp.writeFile(path.join(tmp, safeName(a.name)), a.data, { mode: FILE_MODE })
+    const final = path.join(parent, name)
+    await fsp.rename(tmp, final)
+    return final
+  } catch (err) {
+    await fsp.rm(tmp, { recursive: true, force: true })
+    throw err
+  }
+}
+
+/** Reads a bundle directory back; throws when event.json or an attachment it names is missing. */
+export function readBundleDir(dir: string): Bundle {
+  const event = JSON.parse(fs.readFileSync(path.join(dir, 'event.json'), 'utf8')) as ProfileEvent
+  const attachments: Attachment[] = event.attachments.map((name) => ({ name, data: fs.readFileSync(path.join(dir, safeName(name))) }))
+  return { event, attachments }
+}
+
+/** Attachment names come from our own code, but a name is never allowed to leave its directory. */
+function safeName(name: string): string {
+  return path.basename(name)
+}

@@ -1,0 +1,25 @@
+// Builds the Datadog event.json of one bundle. Pure; the session gathers the facts.
+import type { Attachment, Bundle, ProfileEvent } from './types'
+
+export interface EventInputs {
+  start: Date
+  end: Date
+  tags: string
+  info: Record<string, unknown>
+}
+
+export function buildBundle(attachments: Attachment[], e: EventInputs): Bundle {
+  const event: ProfileEvent = {
+    attachments: attachments.map((a) => a.name),
+    start: e.start.toISOString(),
+    end: e.end.toISOString(),
+    family: 'node',
+    version: '4',
+    tags_profiler: e.tags,
+    info: e.info,
+  }
+  return { event, attachments }
+}
+
+/** RFC 3339 as the intake accepts it. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/

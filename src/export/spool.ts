@@ -1,0 +1,53 @@
+// Last-gasp bundles: in the `exit` event only synchronous work runs, so a bundle meant for an exporter that needs
+// the network is written to the run channel instead, as
+//   <channel>/spool/<exporter>/<pid>-<threadId>-<seq>/   (event.json + attachments, written atomically)
+// and the launcher, which outlives its child, hands it to that exporter.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { readBundleDir, TMP_PREFIX, writeBundleDirSync } from './bundle-dir'
+import type { Bundle } from './types'
+
+export function spoolDir(channel: string): string {
+  return path.join(channel, 'spool')
+}
+
+export function spoolBundle(channel: string, exporter: string, owner: { pid: number; threadId: number }, seq: number, bundle: Bundle): string {
+  return writeBundleDirSync(path.join(spoolDir(channel), exporter), `${owner.pid}-${owner.threadId}-${seq}`, bundle)
+}
+
+export interface Spooled {
+  exporter: string
+  pid: number
+  threadId: number
+  dir: string
+  /** Undefined when the directory could not be read back (the error says why). */
+  bundle?: Bundle
+  error?: string
+}
+
+export function readSpool(channel: string): Spooled[] {
+  const out: Spooled[] = []
+  for (const exporter of list(spoolDir(channel))) {
+    for (const name of list(path.join(spoolDir(channel), exporter))) {
+      const m = /^(\d+)-(\d+)-\d+$/.exec(name)
+      if (name.startsWith(TMP_PREFIX) || !m) continue
+      const dir = path.join(spoolDir(channel), exporter, name)
+      const item: Spooled = { exporter, pid: Number(m[1]), threadId: Number(m[2]), dir }
+      try {
+        item.bundle = readBundleDir(dir)
+      } catch (err) {
+        item.error = (err as Error).message
+      }
+      out.push(item)
+    }
+  }
+  return out
+}
+
+function list(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort()
+  } catch {
+    return []
+  }
+}

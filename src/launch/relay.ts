@@ -1,0 +1,82 @@
+// The launcher's half of the spool: bundles a process could not send at exit (its exporter needs the network) are
+// handed to a fresh exporter of the same kind here, in the launcher, which outlives its child.
+import type { Config, ExporterName } from '../config/schema'
+import { readSpool } from '../export/spool'
+import type { Exporter } from '../export/types'
+import type { Logger } from '../log'
+import { relayKey, type Relayed } from './summary'
+
+export async function relaySpool(channel: string, config: Config, log: Logger, timeoutMs: number): Promise<Map<string, Relayed>> {
+  const out = new Map<string, Relayed>()
+  const spooled = readSpool(channel)
+  if (spooled.length === 0) return out
+  const entry = (pid: number, threadId: number): Relayed => {
+    const key = relayKey(pid, threadId)
+    let r = out.get(key)
+    if (!r) out.set(key, (r = { sent: {}, failures: [] }))
+    return r
+  }
+  const exporters = new Map<string, Exporter | Error>()
+  const exporterFor = (name: string): Exporter | Error => {
+    let e = exporters.get(name)
+    if (!e) {
+      try {
+        const { createExporters } = require('../export/index') as typeof import('../export/index')
+        // The process already warned about this exporter, and the summary lists what the relay could not send.
+        const relayLog: Logger = { ...log, warn: (msg) => log.debug(msg) }
+        e = createExporters({ ...config, exporters: [name as ExporterName] }, relayLog)[0] ?? new Error(`unknown exporter ${name}`)
+      } catch (err) {
+        e = err as Error
+      }
+      exporters.set(name, e)
+    }
+    return e
+  }
+  // One at a time, so an exporter's own counters tell whether each bundle really went out.
+  const relayOne = async (s: (typeof spooled)[number]): Promise<void> => {
+    const r = entry(s.pid, s.threadId)
+    const e = exporterFor(s.exporter)
+    if (!s.bundle || e instanceof Error) {
+      r.failures.push(`${s.exporter}: a final profile was not relayed: ${s.error ?? (e as Error).message}`)
+      return
+    }
+    const before = e.stats?.()
+    try {
+      if (e.flush) {
+        // Network exporters: all spooled bundles together get at most DD_PROFILING_FLUSH_TIMEOUT, even against an
+        // agent that never answers; what is not delivered by then is written to the output directory, not lost.
+        void e.export(s.bundle)
+        if ((await e.flush(Math.max(0, flushDeadline - Date.now()))).length > 0) throw new Error(`not delivered within DD_PROFILING_FLUSH_TIMEOUT (${config.flushTimeout} s)`)
+      } else await e.export(s.bundle)
+      // Exporters that count for themselves say whether it really went out.
+      const after = e.stats?.()
+      if (before && after && after.sent === before.sent) throw new Error('not delivered (see the warning above)')
+      r.sent[s.exporter] = (r.sent[s.exporter] ?? 0) + 1
+    } catch (err) {
+      r.failures.push(`${s.exporter}: a final profile was not relayed: ${(err as Error).message}${e.flush ? keepInFile(s.bundle) : ''}`)
+    }
+  }
+  const flushDeadline = Date.now() + config.flushTimeout * 1000
+  const keepInFile = (bundle: NonNullable<(typeof spooled)[number]['bundle']>): string => {
+    if (config.exporters?.includes('file')) return '' // the file exporter has it already
+    try {
+      const { FileExporter } = require('../export/file') as typeof import('../export/file')
+      const file = new FileExporter(config)
+      file.exportSync(bundle)
+      return `; written to ${file.target} instead`
+    } catch (err) {
+      return `; could not be written to a file either: ${(err as Error).message}`
+    }
+  }
+  const all = async (): Promise<void> => {
+    for (const s of spooled) await relayOne(s)
+  }
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  const result = await Promise.race([all().then(() => 'done' as const), timeout])
+  if (timer) clearTimeout(timer)
+  if (result === 'timeout') log.warn(`gave up relaying the last profiles after ${timeoutMs / 1000} s`)
+  return out
+}

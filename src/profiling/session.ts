@@ -1,0 +1,268 @@
+// One profiling session per profiled process (or worker thread): every upload period it takes one profile of each
+// type and exports them as one bundle; on every way out it takes the final one. Exports never overlap: a period
+// that ends while the previous export still runs is merged into the next one (the profilers just keep going).
+import * as os from 'node:os'
+import type { Config } from '../config/schema'
+import { buildBundle } from '../export/bundle'
+import { spoolBundle } from '../export/spool'
+import type { Attachment, Bundle, Exporter } from '../export/types'
+import type { Logger } from '../log'
+import { writeReport, type ProcessReport } from '../run/report'
+import type { Identity } from './process-kind'
+import type { Pprof, Profilers, Taken } from './profilers'
+import { formatTags, profileTags, type Snapshot, type TagInputs } from './tags'
+
+export interface SessionOptions {
+  pprof: Pprof
+  profilers: Profilers
+  config: Config
+  identity: Identity
+  tags: TagInputs
+  info: Record<string, unknown>
+  exporters: Exporter[]
+  report: ProcessReport
+  /** The run channel, when a launcher is there to receive reports and spooled bundles. */
+  channel?: string | undefined
+  log: Logger
+}
+
+interface Period {
+  seq: number
+  snapshot: Snapshot
+  start: Date
+  end: Date
+  taken: Taken[]
+}
+
+export class Session {
+  private seq = 0
+  private periodStart = new Date()
+  private timer: NodeJS.Timeout | undefined
+  private inflight: { period: Period; remaining: Set<Exporter> } | undefined
+  private finished = false
+  private readonly delivered = new Map<string, number>()
+  private readonly warned = new Set<string>()
+  private readonly signalHandlers: [NodeJS.Signals, () => void][] = []
+
+  constructor(private readonly o: SessionOptions) {}
+
+  start(): void {
+    this.o.profilers.start()
+    this.periodStart = new Date()
+    this.timer = setInterval(() => this.tick(), this.o.config.uploadPeriod * 1000)
+    this.timer.unref()
+    if (this.o.identity.role !== 'worker_thread') this.watchSignals()
+    this.saveReport()
+  }
+
+  /** The final profile, synchronously: called from the `exit` event and before re-raising a signal. Idempotent. */
+  finish(how: string): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.timer) clearInterval(this.timer)
+    for (const [sig, h] of this.signalHandlers) process.removeListener(sig, h)
+    this.restoreKill()
+    // An export the exit cut short: its bundle is written now, for the exporters that did not get it yet.
+    const cut = this.inflight
+    if (cut && cut.remaining.size > 0) this.deliverSync(cut.period, [...cut.remaining])
+    this.deliverSync(this.take('on_shutdown', false), this.o.exporters)
+    this.o.report.endedAt = new Date().toISOString()
+    this.o.report.exit = how
+    this.saveReport()
+  }
+
+  private tick(): void {
+    if (this.inflight) {
+      this.o.report.deferred++
+      this.o.log.debug(`the previous export is still running: this period is merged into the next`)
+      return
+    }
+    let period: Period
+    try {
+      period = this.take('periodic', true)
+    } catch (err) {
+      this.fail('collect', `could not take a profile: ${message(err)}`)
+      return
+    }
+    void this.exportAsync(period)
+  }
+
+  private take(snapshot: Snapshot, restart: boolean): Period {
+    const end = new Date()
+    const taken = this.o.profilers.take(restart)
+    const period = { seq: ++this.seq, snapshot, start: this.periodStart, end, taken }
+    this.periodStart = end
+    return period
+  }
+
+  private bundle(period: Period, attachments: Attachment[]): Bundle {
+    const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
+    return buildBundle(attachments, { start: period.start, end: period.end, tags, info: this.o.info })
+  }
+
+  private async exportAsync(period: Period): Promise<void> {
+    const inflight = { period, remaining: new Set(this.o.exporters) }
+    this.inflight = inflight
+    try {
+      // pprof's encode serialises and gzips off the event loop's hot path.
+      const attachments = await Promise.all(period.taken.map(async (t) => ({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(t.profile) })))
+      if (this.finished) return
+      const bundle = this.bundle(period, attachments)
+      await Promise.all(
+        this.o.exporters.map(async (e) => {
+          try {
+            await e.export(bundle)
+            if (!this.finished) this.count(e)
+          } catch (err) {
+            this.fail(e.name, `${e.name}: ${message(err)}`)
+          } finally {
+            inflight.remaining.delete(e)
+          }
+        }),
+      )
+    } catch (err) {
+      this.fail('encode', `could not encode a profile: ${message(err)}`)
+    } finally {
+      if (this.inflight === inflight) this.inflight = undefined
+      if (!this.finished) this.saveReport()
+    }
+  }
+
+  private deliverSync(period: Period, exporters: Exporter[]): void {
+    let bundle: Bundle
+    try {
+      bundle = this.bundle(
+        period,
+        period.taken.map((t) => ({ name: `${t.name}.pprof`, data: this.o.pprof.encodeSync(t.profile) })),
+      )
+    } catch (err) {
+      this.fail('encode', `could not encode the final profile: ${message(err)}`)
+      return
+    }
+    for (const e of exporters) {
+      try {
+        if (e.exportSync) {
+          e.exportSync(bundle)
+          this.count(e)
+        } else if (this.o.channel) {
+          spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
+          this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
+        } else {
+          this.fail(e.name, `${e.name}: the final profile could not be sent (no launcher to hand it to at exit)`)
+        }
+      } catch (err) {
+        this.fail(e.name, `${e.name}: ${message(err)}`)
+      }
+    }
+  }
+
+  /**
+   * SIGTERM and SIGINT: only when the app has no handler of its own at the time the signal comes (checked then, so
+   * an app that adds or removes a handler later keeps its behaviour): flush, step aside and re-raise, so the
+   * process dies of the same signal as it would have.
+   */
+  private watchSignals(): void {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      const handler = (): void => {
+        if (process.listeners(sig).some((l) => l !== handler)) return // the app handles it; its exit flushes
+        this.stepAside(sig, handler)
+        process.kill(process.pid, sig)
+      }
+      process.on(sig, handler)
+      this.signalHandlers.push([sig, handler])
+    }
+    this.watchSelfKill()
+  }
+
+  private stepAside(sig: NodeJS.Signals, handler: () => void): void {
+    try {
+      this.finish(`signal ${sig}`)
+    } catch {
+      // Never keep the process from dying.
+    }
+    process.removeListener(sig, handler)
+  }
+
+  /**
+   * A signal handler's listener is unref'd: a signal a process sends itself just as its event loop ends (the last
+   * line of a script: process.kill(process.pid, 'SIGTERM')) would never reach the handler, and the process would
+   * exit 0 instead of dying. So a process.kill aimed at this process flushes and steps aside first, when the app
+   * has no handler; then the real kill does what it always did.
+   */
+  private watchSelfKill(): void {
+    const original = process.kill
+    const wrapped = function kill(this: unknown, pid: number, signal?: string | number): true {
+      try {
+        if (pid === process.pid || pid === 0) session.selfSignal(signal)
+      } catch {
+        // The kill itself must happen whatever.
+      }
+      return original.apply(process, arguments as unknown as [number, (string | number)?])
+    }
+    const session = this
+    process.kill = wrapped
+    this.restoreKill = () => {
+      if (process.kill === wrapped) process.kill = original
+    }
+  }
+
+  private restoreKill: () => void = () => undefined
+
+  private selfSignal(signal: string | number | undefined): void {
+    const name = signal === undefined ? 'SIGTERM' : typeof signal === 'number' ? signalName(signal) : signal
+    const entry = this.signalHandlers.find(([sig]) => sig === name)
+    if (!entry || this.finished) return
+    const [sig, handler] = entry
+    if (process.listeners(sig).some((l) => l !== handler)) return
+    this.stepAside(sig, handler)
+  }
+
+  private count(e: Exporter): void {
+    this.delivered.set(e.name, (this.delivered.get(e.name) ?? 0) + 1)
+  }
+
+  /** One warning per kind of trouble per process; every failure is in the report. */
+  private fail(kind: string, text: string): void {
+    if (this.o.report.failures.length < 20) this.o.report.failures.push(text)
+    if (this.warned.has(kind)) return
+    this.warned.add(kind)
+    this.o.log.warn(`${text} (pid ${process.pid})${this.finished ? '' : '; the app runs on'}`)
+  }
+
+  private saveReport(): void {
+    const r = this.o.report
+    for (const e of this.o.exporters) {
+      const stats = e.stats?.()
+      r.exported[e.name] = stats ? stats.sent : (this.delivered.get(e.name) ?? 0)
+      if (stats && stats.failed + stats.dropped > 0) (r.lost ??= {})[e.name] = { failed: stats.failed, dropped: stats.dropped }
+      if (e.target) r.targets[e.name] = e.target
+    }
+    if (!this.o.channel) return
+    try {
+      writeReport(this.o.channel, r)
+    } catch (err) {
+      this.o.log.debug(`could not write the report for the launcher: ${message(err)}`)
+    }
+  }
+}
+
+function signalName(n: number): string | undefined {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0]
+}
+
+export function platformInfo(): Record<string, unknown> {
+  return { hostname: os.hostname(), kernel_name: os.type(), kernel_release: os.release(), kernel_version: safe(() => os.version()) }
+}
+
+function safe(f: () => string): string | undefined {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
+}
+
+export function message(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n')[0] ?? text
+}

@@ -1,0 +1,197 @@
+// What the preload runs in every Node process (and worker thread) of the tree once its first checks passed:
+// read the configuration from the environment, decide whether this process is profiled, and start the session.
+// Never throws into the app; a profiler that cannot start is one line on stderr.
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { fromEnv } from '../config/layers'
+import type { Config } from '../config/schema'
+import type { Exporter } from '../export/types'
+import { createLogger, type Logger } from '../log'
+import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
+import { writeReport, type ProcessReport } from '../run/report'
+import { PRODUCT_VERSION } from '../version'
+import { commandSummary, dormantReason, identify, type Identity, type ProcessFacts } from './process-kind'
+import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
+import type { Session } from './session'
+import { serviceOf, type TagInputs } from './tags'
+
+export function startProfiling(): void {
+  const wt = require('node:worker_threads') as typeof import('node:worker_threads')
+  const facts: ProcessFacts = {
+    pid: process.pid,
+    threadId: wt.threadId,
+    isMainThread: wt.isMainThread,
+    argv: process.argv,
+    execArgv: process.execArgv,
+    env: process.env,
+  }
+  // Only a process with an IPC channel can be a cluster worker: others skip loading the cluster module.
+  if (wt.isMainThread && process.channel) {
+    const cluster = require('node:cluster') as import('node:cluster').Cluster
+    if (cluster.isWorker && cluster.worker) facts.clusterWorkerId = cluster.worker.id
+  }
+  const resolved = fromEnv(process.env)
+  const config = resolved.config
+  const log = createLogger({ debug: config.debug, quiet: config.quiet })
+  const channel = process.env[RUN_CHANNEL] || undefined
+  const report: ProcessReport = {
+    pid: process.pid,
+    threadId: wt.threadId,
+    role: 'main',
+    command: commandSummary(facts, process.cwd()),
+    state: 'profiled',
+    startedAt: new Date().toISOString(),
+    exported: {},
+    targets: {},
+    spooled: {},
+    deferred: 0,
+    failures: [],
+  }
+  const tell = (): void => {
+    if (!channel) return
+    try {
+      writeReport(channel, report)
+    } catch (err) {
+      log.debug(`could not write the report for the launcher: ${(err as Error).message}`)
+    }
+  }
+
+  const profilers = enabledProfilers(config)
+  const dormant = !config.profilingEnabled
+    ? 'DD_PROFILING_ENABLED is false'
+    : profilers.length === 0
+      ? 'no profiler is enabled'
+      : isDdRunItself(facts.argv)
+        ? 'dd-run itself (a launcher inside the run)'
+        : dormantReason(facts, config)
+  report.role = identify(facts, '').role
+  if (dormant) {
+    log.debug(`pid ${process.pid} (${report.command}) stays dormant: ${dormant}`)
+    report.state = 'dormant'
+    report.reason = dormant
+    tell()
+    return
+  }
+  for (const p of resolved.problems) log.warn(`${p}; using the default in pid ${process.pid}`)
+  // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
+  const { randomUUID } = require('node:crypto') as typeof import('node:crypto')
+  const { message, platformInfo, Session } = require('./session') as typeof import('./session')
+  const identity = identify(facts, randomUUID())
+
+  const off = (reason: string): void => {
+    // An error, not a warning: --quiet must not hide that the profiling the user asked for does not happen.
+    log.error(`profiling is off in this process: ${reason} (pid ${process.pid}, ${report.command})`)
+    report.state = 'off'
+    report.reason = reason
+    tell()
+  }
+
+  // The final-flush listener goes first, before @datadog/pprof registers its own `exit` listener (which stops
+  // the wall profiler), and ahead of the app's listeners.
+  let session: Session | undefined
+  process.prependListener('exit', (code) => {
+    try {
+      if (session) session.finish(`exit code ${code}`)
+    } catch {
+      // Never change how the process ends.
+    }
+  })
+
+  let pprof: Pprof
+  try {
+    pprof = (require('./load-pprof') as typeof import('./load-pprof')).loadPprof()
+  } catch (err) {
+    off(`the native profiler (@datadog/pprof) could not load: ${message(err)}`)
+    return
+  }
+  let exporters: Exporter[]
+  try {
+    const { createExporters } = require('../export/index') as typeof import('../export/index')
+    exporters = createExporters(config, log)
+  } catch (err) {
+    off(`no exporter could be set up: ${message(err)}`)
+    return
+  }
+  const service = serviceOf(config.service, config.tags)
+  report.service = service
+  report.runtimeId = identity.runtimeId
+  if (identity.parentPid !== undefined) report.parentPid = identity.parentPid
+  const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker Thread ${wt.threadId}`
+  try {
+    const s = new Session({
+      pprof,
+      profilers: new Profilers(pprof, {
+        profilers,
+        cpu: config.cpuEnabled,
+        heapInterval: config.heapSamplingInterval,
+        wallIntervalMicros: WALL_INTERVAL_MICROS,
+        threadLabels: { 'thread name': threadName, 'thread id': String(wt.threadId) },
+      }),
+      config,
+      identity,
+      tags: tagInputs(identity, config, service),
+      info: eventInfo(config, service, profilers, platformInfo()),
+      exporters,
+      report,
+      channel,
+      log,
+    })
+    s.start()
+    session = s
+  } catch (err) {
+    off(`the profiler could not start: ${message(err)}`)
+    return
+  }
+  // Children (processes and worker threads) learn who their parent is from the environment they inherit.
+  process.env[RUN_PARENT_PID] = String(process.pid)
+  process.env[RUN_PARENT_RUNTIME_ID] = identity.runtimeId
+  log.debug(`pid ${process.pid} (${report.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
+}
+
+/** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */
+function isDdRunItself(argv: readonly string[]): boolean {
+  const script = argv[1]
+  if (!script) return false
+  const own = path.resolve(__dirname, '..', '..', 'bin', 'dd-run.js')
+  try {
+    return fs.realpathSync(script) === own
+  } catch {
+    return false
+  }
+}
+
+function tagInputs(identity: Identity, config: Config, service: string): TagInputs {
+  return {
+    identity,
+    service,
+    env: config.env,
+    version: config.version,
+    userTags: config.tags,
+    host: os.hostname(),
+    profilerVersion: PRODUCT_VERSION,
+    runtime: { version: process.version, arch: process.arch, os: process.platform },
+  }
+}
+
+function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>): Record<string, unknown> {
+  const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
+  return {
+    application: { service, env: config.env, version: config.version, start_time: startTime },
+    platform,
+    profiler: {
+      version: PRODUCT_VERSION,
+      settings: {
+        profilers,
+        uploadPeriodSeconds: config.uploadPeriod,
+        wallSamplingIntervalMicros: WALL_INTERVAL_MICROS,
+        cpuTime: config.cpuEnabled,
+        heapSamplingIntervalBytes: config.heapSamplingInterval,
+        exporters: config.exporters ?? null,
+      },
+    },
+    runtime: { engine: 'nodejs', version: process.versions.node, available_processors: os.availableParallelism?.() ?? os.cpus().length },
+  }
+}
+
+export type { Logger }

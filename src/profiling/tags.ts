@@ -1,0 +1,77 @@
+// The tags_profiler string of event.json: runtime facts, the service's tags, DD_TAGS, the process lineage and
+// the snapshot kind. Pure: everything it needs comes in as arguments.
+import type { Identity } from './process-kind'
+
+export type Snapshot = 'periodic' | 'on_shutdown' | 'on_oom'
+
+export interface TagInputs {
+  identity: Identity
+  service: string
+  env?: string | undefined
+  version?: string | undefined
+  /** DD_TAGS. */
+  userTags: Readonly<Record<string, string>>
+  host: string
+  profilerVersion: string
+  runtime: { version: string; arch: string; os: string }
+}
+
+/** Keys dd-run sets itself; DD_TAGS cannot override them (it can supply service, env and version when unset). */
+const RESERVED = new Set([
+  'language', 'runtime', 'runtime_version', 'runtime_arch', 'runtime_os', 'process_id', 'profiler_version', 'format',
+  'host', 'runtime-id', 'snapshot', 'profile_seq', 'run_id', 'parent_pid', 'parent_runtime_id', 'process_role',
+  'cluster_worker_id', 'thread_id', 'service', 'env', 'version',
+])
+
+/** The service a process files its profiles under: DD_SERVICE, else a service tag in DD_TAGS, else "node". */
+export function serviceOf(service: string | undefined, userTags: Readonly<Record<string, string>>): string {
+  return service ?? userTags.service ?? 'node'
+}
+
+export function profileTags(t: TagInputs, snapshot: Snapshot, seq: number): [string, string][] {
+  const id = t.identity
+  const pairs: [string, string][] = [
+    ['language', 'javascript'],
+    ['runtime', 'nodejs'],
+    ['runtime_version', t.runtime.version],
+    ['runtime_arch', t.runtime.arch],
+    ['runtime_os', t.runtime.os],
+    ['process_id', String(id.pid)],
+    ['profiler_version', t.profilerVersion],
+    ['format', 'pprof'],
+    ['service', t.service],
+  ]
+  const env = t.env ?? t.userTags.env
+  const version = t.version ?? t.userTags.version
+  if (env !== undefined) pairs.push(['env', env])
+  if (version !== undefined) pairs.push(['version', version])
+  for (const [k, v] of Object.entries(t.userTags)) if (!RESERVED.has(k)) pairs.push([k, v])
+  pairs.push(['host', t.host], ['runtime-id', id.runtimeId], ['snapshot', snapshot], ['profile_seq', String(seq)])
+  if (id.runId) pairs.push(['run_id', id.runId])
+  if (id.parentPid !== undefined) pairs.push(['parent_pid', String(id.parentPid)])
+  if (id.parentRuntimeId) pairs.push(['parent_runtime_id', id.parentRuntimeId])
+  pairs.push(['process_role', id.role])
+  if (id.clusterWorkerId !== undefined) pairs.push(['cluster_worker_id', String(id.clusterWorkerId)])
+  if (id.role === 'worker_thread') pairs.push(['thread_id', String(id.threadId)])
+  return pairs
+}
+
+/** A tag key or value made safe for the comma-separated list: no commas, no line breaks, no blank values. */
+export function sanitizeTag(s: string): string {
+  const out = s.replace(/[,\r\n\t]/g, '_').trim()
+  return out === '' ? '_' : out
+}
+
+export function formatTags(pairs: readonly [string, string][]): string {
+  return pairs.map(([k, v]) => `${sanitizeTag(k).replace(/:/g, '_')}:${sanitizeTag(v)}`).join(',')
+}
+
+/** The reverse of formatTags, for readers (the file layout, the report): the first colon splits key and value. */
+export function parseTags(s: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const item of s.split(',')) {
+    const at = item.indexOf(':')
+    if (at > 0) out[item.slice(0, at)] = item.slice(at + 1)
+  }
+  return out
+}

@@ -1,0 +1,73 @@
+// The launcher's end of a run, on a real channel directory: spooled bundles are relayed to their exporter, the
+// summary has one line per process with what it did, and the channel is removed.
+import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { test } from 'node:test'
+import { fromEnv } from '../../src/config/layers'
+import { buildBundle } from '../../src/export/bundle'
+import { readSpool, spoolBundle } from '../../src/export/spool'
+import { finishRun } from '../../src/launch/finish'
+import { createLogger } from '../../src/log'
+import { readReports, writeReport, type ProcessReport } from '../../src/run/report'
+import { tempDir } from '../helpers/run'
+
+const report = (over: Partial<ProcessReport>): ProcessReport => ({
+  pid: 1,
+  threadId: 0,
+  role: 'main',
+  command: 'node app.js',
+  state: 'profiled',
+  startedAt: '2026-11-24T21:00:00.000Z',
+  endedAt: '2026-11-24T21:00:01.000Z',
+  exported: {},
+  targets: {},
+  spooled: {},
+  deferred: 0,
+  failures: [],
+  ...over,
+})
+
+test('finishRun relays spooled bundles, prints one line per process, removes the channel', async () => {
+  const channel = tempDir('dd-run-channel-')
+  const out = tempDir()
+  const end = new Date(Date.UTC(2026, 10, 24, 21, 0, 1))
+  const tags = 'service:web,process_id:300,process_role:child,runtime-id:deadbeef-0000-4000-8000-000000000000,profile_seq:2,snapshot:on_shutdown'
+  const b = buildBundle([{ name: 'wall.pprof', data: Buffer.from('x') }], { start: new Date(end.getTime() - 1000), end, tags, info: {} })
+  spoolBundle(channel, 'file', { pid: 300, threadId: 0 }, 2, b)
+  assert.equal(readSpool(channel).length, 1)
+  writeReport(channel, report({ pid: 200, command: 'node /usr/bin/npm start', state: 'dormant', reason: 'package manager (npm)' }))
+  writeReport(channel, report({ pid: 300, role: 'child', startedAt: '2026-11-24T21:00:00.500Z', exported: { file: 1 }, spooled: { file: 1 }, targets: { file: path.join(out, 'web') } }))
+  writeReport(channel, report({ pid: 300, threadId: 1, role: 'worker_thread', command: 'worker thread 1', startedAt: '2026-11-24T21:00:00.600Z', endedAt: undefined }))
+  assert.equal(readReports(channel).length, 3)
+  const lines: string[] = []
+  const config = { ...fromEnv({ DD_PROFILING_OUTPUT_DIR: out }).config }
+  await finishRun({ channel, config, log: createLogger({ write: (l) => lines.push(l) }), runId: 'r', exit: { code: 0, signal: null } })
+  assert.ok(!fs.existsSync(channel), 'the channel is removed')
+  // The relayed bundle is where its process would have written it.
+  const relayed = path.join(out, 'web', '300-child-deadbeef', '0002-20261124T210001Z')
+  assert.deepEqual(fs.readdirSync(relayed).sort(), ['event.json', 'wall.pprof'])
+  assert.equal(lines[0], 'dd-run: run summary: 2 Node processes and 1 worker thread, 2 profiled, 2 bundles')
+  assert.match(lines[1] ?? '', /^dd-run:\s+200\s+main\s+node \/usr\/bin\/npm start: dormant \(package manager \(npm\)\)$/)
+  assert.match(lines[2] ?? '', /300 .*child .*node app\.js: profiled, 2 bundles \(2 to file /)
+  assert.match(lines[3] ?? '', /300\/1 +worker_thread +worker thread 1: profiled, 0 bundles, still running or killed/)
+})
+
+test('--quiet prints nothing; a bundle whose exporter cannot be built is a failure in the summary', async () => {
+  const channel = tempDir('dd-run-channel-')
+  const end = new Date()
+  const b = buildBundle([{ name: 'wall.pprof', data: Buffer.from('x') }], { start: end, end, tags: 'service:web,process_id:5,profile_seq:1', info: {} })
+  spoolBundle(channel, 'agentless', { pid: 5, threadId: 0 }, 1, b)
+  writeReport(channel, report({ pid: 5, spooled: { agentless: 1 } }))
+  const quiet: string[] = []
+  await finishRun({ channel, config: { ...fromEnv({ DD_RUN_QUIET: 'true' }).config }, log: createLogger({ write: (l) => quiet.push(l) }), runId: 'r', exit: { code: 0, signal: null } })
+  assert.deepEqual(quiet, [])
+
+  const channel2 = tempDir('dd-run-channel-')
+  spoolBundle(channel2, 'agentless', { pid: 5, threadId: 0 }, 1, b)
+  writeReport(channel2, report({ pid: 5, spooled: { agentless: 1 } }))
+  const lines: string[] = []
+  // No DD_API_KEY: the agentless exporter cannot be built, so the bundle is reported, not silently dropped.
+  await finishRun({ channel: channel2, config: { ...fromEnv({}).config }, log: createLogger({ write: (l) => lines.push(l) }), runId: 'r', exit: { code: 0, signal: null } })
+  assert.match(lines.join('\n'), /profiled, 0 bundles.*failures: agentless: a final profile was not relayed: .*DD_API_KEY/)
+})
