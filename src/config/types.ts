@@ -148,3 +148,27 @@ export function path(): ValueType<string> {
 export function port(): ValueType<number> {
   return num({ min: 1, max: 65535, integer: true, unit: 'port', expected: 'a port number from 1 to 65535' })
 }
+
+/**
+ * The agentless intake address. Only https, except plain http to the loopback address, which exists for tests (a
+ * fake intake on 127.0.0.1): an API key must never travel in clear text over a network.
+ */
+export function intakeUrl(): ValueType<string> {
+  const expected = 'an https:// URL (http:// only for 127.0.0.1 or localhost)'
+  return {
+    expected,
+    parse(raw) {
+      const s = raw.trim()
+      let url: URL
+      try {
+        url = new URL(s)
+      } catch {
+        return fail(expected)
+      }
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+      if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return ok(s)
+      return fail(expected)
+    },
+    format: (value) => value,
+  }
+}

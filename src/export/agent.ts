@@ -1,12 +1,255 @@
-// Placeholder until the agent exporter lands.
+// The agent and agentless exporters: the same multipart upload, to the Datadog Agent or straight to the intake.
+// Runs inside the app's process, so it is careful: a bounded queue (dropped bundles are counted), one upload at a
+// time, retries inside a budget no longer than the upload period, timers and sockets that never keep the process
+// alive, and one warning per kind of trouble rather than one a minute.
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
-import type { Exporter } from './types'
+import { PRODUCT_VERSION } from '../version'
+import { agentAddress } from './agent-address'
+import { containerId } from './container-id'
+import { send, targetOf, type Attempt, type Target } from './http-send'
+import { bundleBytes, encodeMultipart } from './multipart'
+import { DEFAULT_BACKOFF, nextDelay, type Backoff } from './retry'
+import type { Bundle, Exporter, ExporterStats } from './types'
 
-export function createAgentExporter(_config: Config, _log: Logger): Exporter {
-  throw new Error('the agent exporter is not built yet')
+export const AGENT_ENDPOINT = '/profiling/v1/input'
+export const INTAKE_ENDPOINT = '/api/v2/profile'
+/** At most this many bundles wait in memory (the one in flight included)... */
+export const MAX_QUEUED_BUNDLES = 4
+/** ...and at most this many bytes of profiles. */
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024
+
+export interface HttpExporterOptions {
+  name: 'agent' | 'agentless'
+  target: Target
+  headers: Record<string, string>
+  /** One attempt's limit. */
+  uploadTimeoutMs: number
+  /** All attempts of one bundle, waiting in the queue included: the upload period. */
+  budgetMs: number
+  log: Logger
+  maxBundles?: number
+  maxBytes?: number
+  backoff?: Backoff
 }
 
-export function createAgentlessExporter(_config: Config, _log: Logger): Exporter {
-  throw new Error('the agentless exporter is not built yet')
+interface Item {
+  bundle: Bundle
+  bytes: number
+  /** End of the retry budget, set at the first attempt. */
+  deadline: number
+  done: () => void
+}
+
+export function intakeUrl(config: Pick<Config, 'agentlessUrl' | 'site'>): string {
+  return config.agentlessUrl ?? `https://intake.profile.${config.site}${INTAKE_ENDPOINT}`
+}
+
+/** Headers of every upload: who sends, and the container it comes from. */
+export function commonHeaders(): Record<string, string> {
+  const id = containerId()
+  return {
+    'DD-EVP-ORIGIN': 'dd-run',
+    'DD-EVP-ORIGIN-VERSION': PRODUCT_VERSION,
+    ...(id ? { 'Datadog-Container-ID': id } : {}),
+  }
+}
+
+export function createAgentExporter(config: Config, log: Logger): Exporter {
+  const address = agentAddress(config)
+  return new HttpExporter({
+    name: 'agent',
+    target: targetOf(address.url, AGENT_ENDPOINT),
+    headers: commonHeaders(),
+    uploadTimeoutMs: config.uploadTimeout * 1000,
+    budgetMs: budgetOf(config),
+    log,
+  })
+}
+
+/**
+ * All attempts of one bundle fit in 90% of the upload period, so with the agent down the next period's export
+ * starts on time instead of being merged into the one after.
+ */
+function budgetOf(config: Pick<Config, 'uploadPeriod'>): number {
+  return Math.max(500, config.uploadPeriod * 900)
+}
+
+export function createAgentlessExporter(config: Config, log: Logger): Exporter {
+  if (!config.apiKey) throw new Error('agentless export needs DD_API_KEY, which is not set')
+  const url = new URL(intakeUrl(config))
+  const target = targetOf(`${url.protocol}//${url.host}`, `${url.pathname}${url.search}`)
+  return new HttpExporter({
+    name: 'agentless',
+    target,
+    headers: { ...commonHeaders(), 'DD-API-KEY': config.apiKey },
+    uploadTimeoutMs: config.uploadTimeout * 1000,
+    budgetMs: budgetOf(config),
+    log,
+  })
+}
+
+export class HttpExporter implements Exporter {
+  readonly name: string
+  private readonly queue: Item[] = []
+  private queuedBytes = 0
+  private current: Attempt | undefined
+  private pumping = false
+  private wait: { timer: NodeJS.Timeout; wake: () => void } | undefined
+  private readonly counts = { sent: 0, failed: 0, dropped: 0, retries: 0 }
+  private readonly warned = new Set<string>()
+  private readonly idle = new Set<() => void>()
+
+  /** Where the bundles go, for the run summary. */
+  readonly target: string
+  /** What messages call the other end. */
+  private readonly peer: string
+
+  constructor(private readonly opts: HttpExporterOptions) {
+    this.name = opts.name
+    this.target = opts.target.shown
+    this.peer = opts.name === 'agent' ? 'agent' : 'intake'
+  }
+
+  stats(): ExporterStats {
+    return { ...this.counts, queued: this.queue.length }
+  }
+
+  /** Queues the bundle; resolves once it is sent or given up. Never rejects. */
+  export(bundle: Bundle): Promise<void> {
+    return new Promise((resolve) => {
+      const bytes = bundleBytes(bundle)
+      const max = this.opts.maxBytes ?? MAX_QUEUED_BYTES
+      if (bytes > max) {
+        this.counts.dropped++
+        this.warnOnce('too-big', `a profile of ${mb(bytes)} is larger than the upload queue (${mb(max)}): dropped`)
+        resolve()
+        return
+      }
+      // Make room by dropping the oldest waiting bundles (never the one in flight): the newest data matters most.
+      while (this.queue.length > 0 && (this.queue.length >= (this.opts.maxBundles ?? MAX_QUEUED_BUNDLES) || this.queuedBytes + bytes > max)) {
+        const oldest = this.pumping ? this.queue.splice(1, 1)[0] : this.queue.shift()
+        if (!oldest) break
+        this.queuedBytes -= oldest.bytes
+        this.counts.dropped++
+        this.warnOnce('dropped', `the ${this.peer} at ${this.opts.target.shown} is not keeping up: dropping the oldest waiting profiles; the run summary counts them`)
+        this.opts.log.debug(`${this.name}: dropped a waiting profile (${this.counts.dropped} so far)`)
+        oldest.done()
+      }
+      if (this.queue.length >= (this.opts.maxBundles ?? MAX_QUEUED_BUNDLES) || this.queuedBytes + bytes > max) {
+        // Only the bundle in flight is left and there is still no room: this one goes.
+        this.counts.dropped++
+        this.opts.log.debug(`${this.name}: dropped a profile, no room beside the one in flight (${this.counts.dropped} so far)`)
+        resolve()
+        return
+      }
+      this.queue.push({ bundle, bytes, deadline: 0, done: resolve })
+      this.queuedBytes += bytes
+      void this.pump()
+    })
+  }
+
+  async flush(timeoutMs: number): Promise<Bundle[]> {
+    if (this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          this.idle.delete(done)
+          resolve()
+        }
+        // Ref'd on purpose: the process stays up for the final flush, for at most timeoutMs.
+        const timer = setTimeout(done, timeoutMs)
+        this.idle.add(done)
+        // Nothing waits out a backoff at exit: try again at once.
+        this.wait?.wake()
+      })
+    }
+    const left = this.queue.splice(0)
+    this.queuedBytes = 0
+    this.current?.abort()
+    for (const item of left) item.done()
+    if (left.length > 0) this.opts.log.debug(`${this.name}: ${left.length} profile(s) not delivered within ${timeoutMs} ms, handed back`)
+    return left.map((i) => i.bundle)
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      for (let item = this.queue[0]; item; item = this.queue[0]) {
+        await this.deliver(item)
+        // flush() may have taken the queue meanwhile.
+        if (this.queue[0] === item) {
+          this.queue.shift()
+          this.queuedBytes -= item.bytes
+          item.done()
+        }
+      }
+    } finally {
+      this.pumping = false
+      for (const f of [...this.idle]) f()
+    }
+  }
+
+  private async deliver(item: Item): Promise<void> {
+    const { log, target, backoff = DEFAULT_BACKOFF } = this.opts
+    const mp = encodeMultipart(item.bundle)
+    const headers = { ...this.opts.headers, 'Content-Type': mp.contentType }
+    // The budget starts with the first attempt; the queue bound keeps the wait before it short.
+    item.deadline = Date.now() + this.opts.budgetMs
+    for (let attempt = 0; ; attempt++) {
+      const remaining = item.deadline - Date.now()
+      if (attempt > 0) this.counts.retries++
+      this.current = send(target, headers, mp.body, Math.max(1, Math.min(this.opts.uploadTimeoutMs, remaining)))
+      const outcome = await this.current.done
+      this.current = undefined
+      if (this.queue[0] !== item) return // handed back by flush()
+      if (outcome.kind === 'sent') {
+        this.counts.sent++
+        if (this.warned.delete('unreachable')) log.info(`the ${this.peer} at ${target.shown} accepts profiles again`)
+        log.debug(`${this.name}: sent ${item.bundle.attachments.map((a) => a.name).join(', ')} (${mb(mp.body.length)})`)
+        return
+      }
+      if (outcome.kind === 'reject') {
+        this.counts.failed++
+        const size = outcome.status === 413 ? ` (payload ${mb(mp.body.length)} too large)` : ''
+        this.warnOnce(`status-${outcome.status}`, `the ${this.peer} at ${target.shown} refused a profile with HTTP ${outcome.status}${size}: not retried`)
+        return
+      }
+      const delay = nextDelay(attempt + 1, item.deadline - Date.now(), backoff, outcome.retryAfterMs)
+      if (delay === undefined) {
+        this.counts.failed++
+        this.warnOnce('unreachable', `cannot upload to the ${this.peer} at ${target.shown} (${outcome.reason}); profiles are dropped until it answers, see the run summary`)
+        log.debug(`${this.name}: gave up on a profile after ${attempt + 1} attempt(s): ${outcome.reason}`)
+        return
+      }
+      log.debug(`${this.name}: ${outcome.reason}; retrying in ${delay} ms`)
+      await this.sleep(delay)
+      if (this.queue[0] !== item) return
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        this.wait = undefined
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      timer.unref()
+      this.wait = { timer, wake }
+    })
+  }
+
+  private warnOnce(key: string, msg: string): void {
+    // Repeats are left to the debug lines and the run summary's counts.
+    if (this.warned.has(key)) return
+    this.warned.add(key)
+    this.opts.log.warn(msg)
+  }
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`
 }

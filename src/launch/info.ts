@@ -1,9 +1,10 @@
 // --info: every setting, its value and where it came from; the agent address and whether it answers; warnings.
-import * as http from 'node:http'
 import { describeOrigin, type RawValue } from '../config/layers'
 import type { LaunchConfig } from '../config/resolve'
 import { KEYS, SCHEMA, redact, type Setting } from '../config/schema'
 import { agentAddress } from '../export/agent-address'
+import type { ExporterChoice } from '../export/choose'
+import { probeAgent } from '../export/probe'
 import { PRODUCT_VERSION } from '../version'
 
 export interface InfoSetting {
@@ -18,6 +19,8 @@ export interface Info {
   platform: string
   settings: Record<string, InfoSetting>
   agent: { url: string; reason: string; reachable: boolean }
+  /** The exporters the run would use, and why (the launcher decides when DD_PROFILING_EXPORTERS is unset). */
+  exporters?: ExporterChoice
   warnings: string[]
   command: string[]
 }
@@ -69,6 +72,7 @@ export function formatInfo(info: Info): string {
   const lines = [`dd-run ${info.version} on Node ${info.node} (${info.platform})`, '']
   for (const [v, val, src] of rows) lines.push(`  ${v!.padEnd(w0)}  ${val!.padEnd(w1)}  ${src}`)
   lines.push('', `  agent: ${info.agent.url} (${info.agent.reason}): ${info.agent.reachable ? 'answers' : 'no answer'}`)
+  if (info.exporters) lines.push(`  exporters: ${info.exporters.names.join(', ') || '-'} (${info.exporters.reason})`)
   if (info.command.length > 0) lines.push(`  command: ${info.command.join(' ')}`)
   if (info.warnings.length > 0) lines.push('', ...info.warnings.map((w) => `  warning: ${w}`))
   return lines.join('\n') + '\n'
@@ -81,29 +85,10 @@ function formatValue(v: unknown): string {
   return String(v)
 }
 
-/** Does anything answer HTTP at the agent address? A short GET /info; unix sockets included. */
-export function probeAgent(url: string, timeoutMs = 300): Promise<boolean> {
-  return new Promise((resolve) => {
-    let req: http.ClientRequest
-    try {
-      const u = new URL(url)
-      const target =
-        u.protocol === 'unix:' ? { socketPath: u.pathname, path: '/info' } : { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || (u.protocol === 'https:' ? 443 : 80), path: '/info' }
-      req = (u.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : http).get({ ...target, timeout: timeoutMs }, (res) => {
-        res.resume()
-        resolve(true)
-      })
-    } catch {
-      resolve(false)
-      return
-    }
-    req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
-  })
-}
+export { probeAgent }
 
-export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[] }): Promise<void> {
+export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[]; exporters?: ExporterChoice }): Promise<void> {
   const reachable = await probeAgent(agentAddress(resolved.config).url)
-  const info = collectInfo(resolved, reachable, opts.command)
+  const info = { ...collectInfo(resolved, reachable, opts.command), ...(opts.exporters ? { exporters: opts.exporters } : {}) }
   process.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info))
 }
