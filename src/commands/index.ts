@@ -3,15 +3,8 @@
 export type Subcommand = (args: string[]) => Promise<number>
 
 export const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
-  report: async () => notYet('report'),
-  top: async () => notYet('top'),
-  diff: async () => notYet('diff'),
-  doctor: async () => notYet('doctor'),
-}
-
-function notYet(name: string): Subcommand {
-  return async () => {
-    process.stderr.write(`dd-run: '${name}' is reserved for a later version of dd-run; to run a program called ${name}, use: dd-run -- ${name}\n`)
-    return 2
-  }
+  report: async () => (require('./report') as typeof import('./report')).report,
+  top: async () => (require('./top') as typeof import('./top')).top,
+  diff: async () => (require('./diff') as typeof import('./diff')).diff,
+  doctor: async () => (require('./doctor') as typeof import('./doctor')).doctor,
 }

@@ -1,0 +1,135 @@
+// dd-run diff <before> <after>: which functions' share of CPU (or wall, or heap) grew or shrank the most between
+// two profile directories, or two runs (by run id) of one directory; --html writes a differential flame graph page.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { aggregate, FrameTable, PROFILE_TYPES, TYPE_INFO, type Aggregate } from '../report/aggregate'
+import { deltaOf, diffOf, renderDiff } from '../report/diff'
+import { location } from '../report/format'
+import { renderHtml } from '../report/html'
+import { commandOf, viewOf, type PageData, type PageScope } from '../report/model'
+import type { ProfileEntry } from '../report/load'
+import { openInBrowser } from './open'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth, UsageError } from './profiles'
+import type { Subcommand } from './index'
+
+interface Side {
+  label: string
+  entries: ProfileEntry[]
+}
+
+export const diff: Subcommand = (args) =>
+  guard(async () => {
+    const cmd = addFilterOptions(
+      newCommand('diff', 'Compares two profile directories, or two runs (by run id) of one directory.')
+        .argument('<before>', 'a profile directory, or a run id found in --dir')
+        .argument('<after>', 'a profile directory, or a run id found in --dir')
+        .option('--dir <dir>', 'where to look for run ids [DD_PROFILING_OUTPUT_DIR, default dd-profiles]')
+        .option('-n, --limit <n>', 'functions to show in each direction (0 for all)', '10')
+        .option('--json', 'print JSON instead of tables')
+        .option('--html <file>', 'also write a differential flame graph page to this file')
+        .option('--open', 'with --html: open the page in the default browser'),
+    )
+    cmd.parse(args, { from: 'user' })
+    const sel = readSelection(cmd)
+    const o = cmd.opts<{ dir?: string; limit: string; json?: boolean; html?: string; open?: boolean }>()
+    const n = parseCount(o.limit, '-n')
+    const runsDir = o.dir ? path.resolve(o.dir) : defaultDir()
+    const side = (arg: string): Side => {
+      const asDir = path.resolve(arg)
+      if (fs.existsSync(asDir) && fs.statSync(asDir).isDirectory()) return { label: arg, entries: select(asDir, sel.filters) }
+      if (!/^[0-9a-fA-F-]{4,}$/.test(arg)) throw new UsageError(`${JSON.stringify(arg)}: expected a profile directory or a run id; no such directory`)
+      try {
+        return { label: `run ${arg}`, entries: select(runsDir, { ...sel.filters, runId: arg }) }
+      } catch (err) {
+        if (err instanceof NothingFound) throw new NothingFound(`${JSON.stringify(arg)} is neither a directory nor a run id found in ${runsDir}`)
+        throw err
+      }
+    }
+    const before = side(cmd.args[0] as string)
+    const after = side(cmd.args[1] as string)
+    const maps = sourceMapsFor(sel)
+    const frames = new FrameTable()
+    try {
+      const b = await aggregate(before.entries, sel.type, maps, frames)
+      const a = await aggregate(after.entries, sel.type, maps, frames)
+      const info = TYPE_INFO[sel.type]
+      for (const [s, agg] of [[before, b], [after, a]] as const) {
+        if (agg.tree.value === 0) throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${s.label}; try another --type`)
+      }
+      const result = diffOf(b, a)
+      if (o.json) {
+        const limited = n > 0 ? { ...result, functions: [...result.functions.filter((f) => f.delta > 0).slice(0, n), ...result.functions.filter((f) => f.delta < 0).reverse().slice(0, n)] } : result
+        process.stdout.write(JSON.stringify({ before: before.label, after: after.label, ...limited }, null, 2) + '\n')
+      } else {
+        process.stdout.write(renderDiff(result, { before: before.label, after: after.label }, n, terminalWidth()))
+      }
+      if (o.html) {
+        const page = await diffPage(before, after, sel.type === 'space' ? ['space'] : ['cpu', 'wall'], frames, maps, { [sel.type]: [b, a] })
+        const out = path.resolve(o.html)
+        fs.mkdirSync(path.dirname(out), { recursive: true })
+        fs.writeFileSync(out, renderHtml(page))
+        log.info(`differential flame graph written to ${out}`)
+        if (o.open) openInBrowser(out)
+      }
+      return 0
+    } finally {
+      closeSourceMaps(maps)
+    }
+  })
+
+async function diffPage(
+  before: Side,
+  after: Side,
+  types: readonly (typeof PROFILE_TYPES)[number][],
+  frames: FrameTable,
+  maps: Parameters<typeof aggregate>[2],
+  done: Partial<Record<string, [Aggregate, Aggregate]>>,
+): Promise<PageData> {
+  const views: PageScope['views'] = {}
+  for (const type of types) {
+    const pair = done[type] ?? [await aggregate(before.entries, type, maps, frames), await aggregate(after.entries, type, maps, frames)]
+    const [b, a] = pair
+    if (a.tree.value === 0 || b.tree.value === 0) continue
+    const view = viewOf(a.tree, deltaOf(a.tree, b.tree))
+    const fnIndex = new Map<string, number>()
+    frames.frames.forEach((f, i) => fnIndex.set(`${f.name}\0${location(f)}`, i))
+    view.diff = diffOf(b, a)
+      .functions.filter((f) => Math.abs(f.delta) >= 0.05)
+      .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+      .slice(0, 100)
+      .map((f) => [fnIndex.get(`${f.name}\0${f.location}`) ?? 0, round1(f.beforeShare), round1(f.afterShare)])
+    views[type] = view
+  }
+  const all = [...before.entries, ...after.entries]
+  const procs = new Map<string, PageData['runs'][number]['processes'][number]>()
+  for (const e of after.entries) {
+    const p = procs.get(e.runtimeId)
+    if (p) {
+      p.start = Math.min(p.start, e.start)
+      p.end = Math.max(p.end, e.end)
+      for (const k of Object.keys(e.files)) p.profiles[k] = (p.profiles[k] ?? 0) + 1
+      continue
+    }
+    procs.set(e.runtimeId, {
+      key: e.runtimeId, runId: e.runId, pid: e.pid, role: e.role, service: e.service, command: commandOf(e.info), start: e.start, end: e.end,
+      profiles: Object.fromEntries(Object.keys(e.files).map((k) => [k, 1])),
+      ...(e.tags.parent_runtime_id ? { parent: e.tags.parent_runtime_id } : {}),
+    })
+  }
+  const runs = new Map<string, PageData['runs'][number]['processes']>()
+  for (const p of procs.values()) runs.set(p.runId, [...(runs.get(p.runId) ?? []), p])
+  return {
+    mode: 'diff',
+    title: `dd-run diff: ${before.label} -> ${after.label}`,
+    generated: new Date().toISOString(),
+    from: Math.min(...all.map((e) => e.start)),
+    to: Math.max(...all.map((e) => e.end)),
+    frames: frames.frames.map((f) => [f.name, location(f)]),
+    types: types.filter((t) => views[t]).map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
+    runs: [...runs].map(([runId, processes]) => ({ runId, processes })),
+    scopes: [{ id: 'all', label: `After, against before`, views }],
+    sides: { before: before.label, after: after.label },
+  }
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10

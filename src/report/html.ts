@@ -1,0 +1,90 @@
+// Writes the report as ONE self-contained HTML file: d3 and d3-flame-graph are read from node_modules and inlined,
+// the data is embedded as JSON, and a Content-Security-Policy forbids every network request, so the page works
+// offline, mailed or attached to a ticket.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { PageData } from './model'
+import { pageMain } from './page'
+
+/** A file of an installed package, found from the package's entry point (their exports maps hide dist/ files). */
+function asset(pkg: string, file: string): string {
+  let dir = path.dirname(require.resolve(pkg))
+  while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== pkg) {
+    const up = path.dirname(dir)
+    if (up === dir) throw new Error(`cannot find the ${pkg} package`)
+    dir = up
+  }
+  return fs.readFileSync(path.join(dir, file), 'utf8')
+}
+
+// Inline <script> content must not close the element early.
+const scriptSafe = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1')
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:13px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;background:#fafafa}
+header{padding:10px 16px;background:#632ca6;color:#fff}
+header h1{margin:0;font-size:18px}
+#range{opacity:.9}
+main{display:grid;grid-template-columns:260px 1fr;gap:12px;padding:12px}
+aside{background:#fff;border:1px solid #ddd;border-radius:4px;padding:8px;overflow:auto;max-height:calc(100vh - 90px)}
+aside ul{list-style:none;margin:0;padding-left:12px}
+aside .run{margin-top:8px}
+aside .meta{color:#666;font-size:11px;margin:0 0 4px 4px;overflow-wrap:anywhere}
+button{font:inherit;border:1px solid #bbb;background:#fff;border-radius:3px;padding:2px 8px;cursor:pointer}
+button.on{background:#632ca6;color:#fff;border-color:#632ca6}
+button:disabled{opacity:.4;cursor:default}
+aside button.scope{border:none;text-align:left;padding:2px 4px}
+.controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:6px}
+#search{padding:3px 6px;min-width:220px}
+#details{min-height:1.4em;color:#444;font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+#total{font-weight:600}
+.views{display:grid;grid-template-columns:minmax(0,1fr) 340px;gap:12px;align-items:start}
+#chart{background:#fff;border:1px solid #ddd;border-radius:4px;min-height:200px;overflow:hidden}
+#top{border-collapse:collapse;background:#fff;border:1px solid #ddd;width:100%;font-size:12px}
+#top th,#top td{padding:2px 6px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+#top td:not(:last-child){text-align:right;white-space:nowrap}
+#top tr[data-name]{cursor:pointer}
+#top tr[data-name]:hover{background:#f0e8fa}
+#top small{display:block;color:#777;overflow-wrap:anywhere}
+#top tr.grew td:first-child{color:#b00}
+#top tr.shrank td:first-child{color:#00b}
+`
+
+export function renderHtml(data: PageData): string {
+  const json = JSON.stringify(data).replace(/</g, '\\u003c')
+  const title = data.title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${CSS}</style>
+<style>${asset('d3-flame-graph', 'dist/d3-flamegraph.css')}</style>
+</head>
+<body>
+<header><h1>${title}</h1><div id="range"></div></header>
+<main>
+<aside><b>Processes</b><div id="procs"></div></aside>
+<section>
+<div class="controls">
+<select id="scope" aria-label="scope"></select>
+<span id="types"></span>
+<input id="search" type="search" placeholder="Search functions" aria-label="search">
+<button id="reset">Reset zoom</button>
+<span id="total"></span>
+</div>
+<div id="details"></div>
+<div class="views"><div id="chart"></div><table id="top"></table></div>
+</section>
+</main>
+<script type="application/json" id="report-data">${json}</script>
+<script>${scriptSafe(asset('d3', 'dist/d3.min.js'))}</script>
+<script>${scriptSafe(asset('d3-flame-graph', 'dist/d3-flamegraph.umd.min.js'))}</script>
+<script>(${scriptSafe(pageMain.toString())})()</script>
+</body>
+</html>
+`
+}

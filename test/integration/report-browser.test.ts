@@ -1,0 +1,164 @@
+// The report page in a real browser (Debian's chromium, headless, driven by playwright-core): it loads with no
+// console errors and no network requests, the hot function is in the flame graph, a click zooms, search
+// highlights, and switching process and profile type changes the graph. A screenshot is kept in .test-artifacts/.
+import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { pathToFileURL } from 'node:url'
+import type { BrowserContext, Page } from 'playwright-core'
+import { ROOT, fixture } from '../helpers/paths'
+import { eventFiles, profileRun } from '../helpers/report'
+import { cleanEnv, ddRun, tempDir } from '../helpers/run'
+
+// Browser globals inside page.evaluate callbacks (the project compiles without the DOM library).
+declare const document: any
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARTIFACTS = path.join(ROOT, '.test-artifacts')
+const HIGHLIGHT = '#E600E6' // d3-flame-graph's colour for search matches
+
+interface Opened {
+  page: Page
+  errors: string[]
+  requests: string[]
+}
+
+describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install -y chromium)` }, () => {
+  const dir = tempDir()
+  const swapDir = tempDir()
+  const out = tempDir()
+  const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
+  let context: BrowserContext | undefined
+
+  before(async () => {
+    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap'])])
+    assert.equal(eventFiles(dir).length, 2, 'the parent and its child were both profiled')
+    const report = await ddRun(['report', dir, '-o', path.join(out, 'report.html')], { env: cleanEnv() })
+    assert.equal(report.code, 0, report.stderr)
+    const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
+    assert.equal(diff.code, 0, diff.stderr)
+    const { chromium } = require('playwright-core') as typeof import('playwright-core')
+    context = await chromium.launchPersistentContext(userData, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+  })
+  after(async () => {
+    await context?.close()
+    fs.rmSync(userData, { recursive: true, force: true })
+  })
+
+  async function open(file: string): Promise<Opened> {
+    const page = await (context as BrowserContext).newPage()
+    const errors: string[] = []
+    const requests: string[] = []
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text())
+    })
+    page.on('pageerror', (e) => errors.push(String(e)))
+    page.on('request', (r) => requests.push(r.url()))
+    await page.goto(pathToFileURL(file).href)
+    await page.waitForSelector('#chart g.frame', { timeout: 15_000 })
+    return { page, errors, requests }
+  }
+
+  /** Width of a function's widest frame in the flame graph, in pixels (0 when absent). */
+  const frameWidth = (page: Page, name: string): Promise<number> =>
+    page.evaluate((n) => {
+      let w = 0
+      for (const g of document.querySelectorAll('#chart g.frame')) {
+        if (g.getAttribute('name') === n && !g.classList.contains('fade')) w = Math.max(w, Number(g.querySelector('rect')?.getAttribute('width') ?? 0))
+      }
+      return w
+    }, name)
+  const chartWidth = (page: Page): Promise<number> => page.evaluate(() => Number(document.querySelector('#chart svg')?.getAttribute('width') ?? 0))
+  const names = (page: Page): Promise<string[]> =>
+    page.evaluate(() => [...document.querySelectorAll('#chart g.frame')].map((g) => g.getAttribute('name') ?? '').filter((n) => n))
+  const settle = (page: Page) => page.waitForTimeout(700) // d3 transitions are 200 ms; labels appear after them
+
+  it('loads with no console errors and no network requests, showing the hot function', async () => {
+    const file = path.join(out, 'report.html')
+    const { page, errors, requests } = await open(file)
+    await settle(page)
+    assert.deepEqual(errors, [])
+    assert.deepEqual(requests, [pathToFileURL(file).href])
+    const shown = await names(page)
+    assert.ok(shown.includes('hotSpin'), `hotSpin is not in the flame graph: ${JSON.stringify(shown)}`)
+    const hot = page.locator('#chart g.frame[name="hotSpin"] .d3-flame-graph-label')
+    assert.equal(await hot.first().textContent(), 'hotSpin')
+    assert.ok(await hot.first().isVisible())
+    assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), 'hotSpin')
+    assert.match((await page.locator('#range').textContent()) ?? '', /UTC to .* UTC .* 1 run\(s\) .* 2 process\(es\)/)
+    assert.equal(await page.locator('#procs button.scope').count(), 3, 'all processes + the parent + its child')
+    await page.close()
+  })
+
+  it('zooms on click, highlights search matches, and switches process and type', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    const full = await chartWidth(page)
+    const before = await frameWidth(page, 'hotSpin')
+    assert.ok(before > 20 && before < full * 0.9, `hotSpin is ${before}px of ${full}px before zooming`)
+    await page.locator('#chart g.frame[name="hotSpin"]').first().click()
+    await settle(page)
+    const zoomed = await frameWidth(page, 'hotSpin')
+    assert.ok(zoomed > full * 0.98, `after the click hotSpin fills the chart: ${zoomed}px of ${full}px`)
+    await page.click('#reset')
+    await settle(page)
+    assert.ok(Math.abs((await frameWidth(page, 'hotSpin')) - before) < 1, 'reset zoom restores the width')
+
+    await page.fill('#search', 'warmspin')
+    await settle(page)
+    const fills = await page.$$eval('#chart g.frame[name="warmSpin"] rect', (rs) => rs.map((r) => r.getAttribute('fill')))
+    assert.ok(fills.length > 0 && fills.every((f) => f === HIGHLIGHT), `warmSpin highlighted: ${JSON.stringify(fills)}`)
+    const other = await page.$eval('#chart g.frame[name="hotSpin"] rect', (r) => r.getAttribute('fill'))
+    assert.notEqual(other, HIGHLIGHT)
+    assert.match((await page.locator('#details').textContent()) ?? '', /^search: /)
+    await page.fill('#search', '')
+
+    // The parent process alone: its own hot function, not the child's.
+    const all = await names(page)
+    assert.ok(all.includes('hotSpin') && all.includes('parentSpin'))
+    await page.locator('#procs button.scope', { hasText: 'main' }).click()
+    await settle(page)
+    const parent = await names(page)
+    assert.ok(parent.includes('parentSpin'), 'the parent runs parentSpin')
+    assert.ok(!parent.includes('hotSpin'), 'hotSpin runs in the child only')
+    assert.match((await page.locator('#scope').inputValue()) ?? '', /^proc:/)
+    await page.selectOption('#scope', 'all')
+    await settle(page)
+
+    // Profile type: CPU -> heap changes the graph and the table.
+    const cpuTop = await page.locator('#top tr[data-name]').first().getAttribute('data-name')
+    await page.locator('button.type', { hasText: 'Heap in use' }).click()
+    await settle(page)
+    assert.match((await page.locator('#total').textContent()) ?? '', /Heap in use · \d+(\.\d)? (KiB|MiB)/)
+    assert.ok((await names(page)).includes('keepAllocating'))
+    assert.notEqual(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), cpuTop)
+    await page.locator('button.type', { hasText: 'CPU time' }).click()
+    await page.locator('#chart g.frame[name="hotSpin"]').first().click()
+    await page.fill('#search', 'hotSpin')
+    await settle(page)
+    fs.mkdirSync(ARTIFACTS, { recursive: true })
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-browser.png'), fullPage: true })
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('the diff page loads offline and colours the function that grew red', async () => {
+    const file = path.join(out, 'diff.html')
+    const { page, errors, requests } = await open(file)
+    await settle(page)
+    assert.deepEqual(errors, [])
+    assert.deepEqual(requests, [pathToFileURL(file).href])
+    const fill = await page.$eval('#chart g.frame[name="warmSpin"] rect', (r) => r.getAttribute('fill') ?? '')
+    const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(fill)
+    assert.ok(m && Number(m[1]) > Number(m[3]), `warmSpin grew, so it is red rather than blue: ${fill}`)
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-diff-browser.png') })
+    await page.close()
+  })
+})
