@@ -1,0 +1,283 @@
+// The variants every workload compares, and how each one runs an app script. All of them get a clean environment
+// (no DD_*, NODE_OPTIONS or OTEL_* from the caller) and their own output directory; none may reach a public
+// address: dd-run writes files only, dd-trace-js is pointed at a closed port on 127.0.0.1 with telemetry and remote
+// configuration off.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import { Profile } from 'pprof-format'
+import type { Command } from './proc'
+
+/** The repository root (this file runs from dist/bench/lib). */
+export const ROOT = path.resolve(__dirname, '../../..')
+export const DD_RUN = path.join(ROOT, 'dist/bin/dd-run.js')
+export const PRELOAD = path.join(ROOT, 'dist/preload/index.js')
+export const APPS = path.join(ROOT, 'bench/apps')
+
+export type VariantName =
+  | 'bare'
+  | 'bare-control'
+  | 'dd-run'
+  | 'dd-run-wall'
+  | 'dd-run-space'
+  | 'dd-run-off'
+  | 'preload-only'
+  | 'dd-trace-profiler'
+  | 'dd-trace'
+  | 'cpu-prof'
+
+/** What a variant must leave in its output directory. */
+export type Expect = 'none' | 'dd-run' | 'dd-trace' | 'cpu-prof'
+
+export interface Variant {
+  name: VariantName
+  about: string
+  expect: Expect
+  /** Profile types a dd-run variant must have written. */
+  types?: string[]
+  command(ctx: RunContext): Command
+}
+
+export interface RunContext {
+  script: string
+  args: string[]
+  /** Where this run's profiles go (absolute, exists). */
+  outDir: string
+  /** Seconds between two profiles. */
+  uploadPeriod: number
+  /** A port on 127.0.0.1 nothing listens on. */
+  closedPort: number
+}
+
+/** The caller's environment without anything that would change how Node or a profiler behaves. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('DD_') || k.startsWith('OTEL_') || k.startsWith('NODE_') || k === 'FORCE_COLOR') continue
+    env[k] = v
+  }
+  env.NO_COLOR = '1'
+  return env
+}
+
+function node(ctx: RunContext, env: NodeJS.ProcessEnv, pre: string[] = []): Command {
+  return { file: process.execPath, args: [...pre, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
+}
+
+function ddRun(ctx: RunContext, flags: string[]): Command {
+  const args = [DD_RUN, '-q', '-o', ctx.outDir, '--exporters', 'file', '--upload-period', String(ctx.uploadPeriod), ...flags]
+  return { file: process.execPath, args: [...args, '--', process.execPath, ctx.script, ...ctx.args], env: cleanEnv(), cwd: ctx.outDir }
+}
+
+let ddTraceInit: string | undefined
+let allInstrumentations: string | undefined
+
+/** Every instrumentation dd-trace-js knows, so that none hooks anything: its profiler-only cost. */
+function ddTraceInstrumentations(): string {
+  if (allInstrumentations === undefined) {
+    const hooks = require('dd-trace/packages/datadog-instrumentations/src/helpers/hooks') as Record<string, unknown>
+    // fetch, process and console are loaded outside the hooks table (helpers/register.js).
+    allInstrumentations = [...Object.keys(hooks), 'fetch', 'process', 'console'].join(',')
+  }
+  return allInstrumentations
+}
+
+function ddTrace(ctx: RunContext, profilerOnly: boolean): Command {
+  ddTraceInit ??= require.resolve('dd-trace/init')
+  const env: NodeJS.ProcessEnv = {
+    DD_PROFILING_ENABLED: 'true',
+    DD_PROFILING_EXPORTERS: 'file',
+    // The file exporter writes <prefix><type>_worker_<thread>_<time>.pprof, and event_*.json in the working dir.
+    DD_PROFILING_PPROF_PREFIX: ctx.outDir + path.sep,
+    DD_PROFILING_UPLOAD_PERIOD: String(ctx.uploadPeriod),
+    DD_TRACE_AGENT_URL: `http://127.0.0.1:${ctx.closedPort}`,
+    DD_AGENT_HOST: '127.0.0.1',
+    DD_TRACE_AGENT_PORT: String(ctx.closedPort),
+    DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+    DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+  }
+  // Not DD_TRACE_ENABLED=false: in dd-trace 5 that swaps in a no-op tracer that never starts the profiler either.
+  if (profilerOnly) env.DD_TRACE_DISABLED_INSTRUMENTATIONS = ddTraceInstrumentations()
+  return node(ctx, env, ['--require', ddTraceInit])
+}
+
+export const VARIANTS: Record<VariantName, Variant> = {
+  bare: { name: 'bare', about: 'node app.js', expect: 'none', command: (c) => node(c, {}) },
+  'bare-control': {
+    name: 'bare-control',
+    about: 'node app.js again: the noise floor',
+    expect: 'none',
+    command: (c) => node(c, {}),
+  },
+  'dd-run': {
+    name: 'dd-run',
+    about: 'dd-run, default profilers (wall with CPU time, space)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, []),
+  },
+  'dd-run-wall': {
+    name: 'dd-run-wall',
+    about: 'dd-run --profilers wall',
+    expect: 'dd-run',
+    types: ['wall'],
+    command: (c) => ddRun(c, ['--profilers', 'wall']),
+  },
+  'dd-run-space': {
+    name: 'dd-run-space',
+    about: 'dd-run --profilers space',
+    expect: 'dd-run',
+    types: ['space'],
+    command: (c) => ddRun(c, ['--profilers', 'space']),
+  },
+  'dd-run-off': {
+    name: 'dd-run-off',
+    about: "dd-run --no-profiling: the launcher's own cost",
+    expect: 'none',
+    command: (c) => ddRun(c, ['--no-profiling']),
+  },
+  'preload-only': {
+    name: 'preload-only',
+    about: 'node app.js with only the preload in NODE_OPTIONS (as in a child of a profiled process)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) =>
+      node(c, {
+        NODE_OPTIONS: `--require ${JSON.stringify(PRELOAD)}`,
+        DD_PROFILING_OUTPUT_DIR: c.outDir,
+        DD_PROFILING_EXPORTERS: 'file',
+        DD_PROFILING_UPLOAD_PERIOD: String(c.uploadPeriod),
+      }),
+  },
+  'dd-trace-profiler': {
+    name: 'dd-trace-profiler',
+    about: 'dd-trace-js profiler, every instrumentation disabled (profiler-only cost)',
+    expect: 'dd-trace',
+    command: (c) => ddTrace(c, true),
+  },
+  'dd-trace': {
+    name: 'dd-trace',
+    about: 'dd-trace-js profiler with its tracer and instrumentations',
+    expect: 'dd-trace',
+    command: (c) => ddTrace(c, false),
+  },
+  'cpu-prof': {
+    name: 'cpu-prof',
+    about: "node --cpu-prof --cpu-prof-interval 10101 (V8's own sampler, 99 Hz)",
+    expect: 'cpu-prof',
+    command: (c) => node(c, {}, ['--cpu-prof', '--cpu-prof-interval', '10101', '--cpu-prof-dir', c.outDir]),
+  },
+}
+
+export interface ProfileCheck {
+  ok: boolean
+  detail: string
+  files: number
+  bytes: number
+  /** Samples in the wall (or --cpu-prof) profiles: a profiler that sampled nothing would look free. */
+  samples: number
+  /** Distinct processes that wrote profiles, where the layout tells (dd-run, --cpu-prof). */
+  processes?: number
+  /** End times of the exports found (ms since the epoch), from the event files. */
+  exportEnds: number[]
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) walk(p, out)
+    else if (e.isFile()) out.push(p)
+  }
+  return out
+}
+
+function eventEnd(file: string): number | undefined {
+  try {
+    const ev = JSON.parse(fs.readFileSync(file, 'utf8')) as { end?: string }
+    return ev.end ? Date.parse(ev.end) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Samples in a pprof file (gzip'ed or not): the sum of the first value (sample/count for wall, count for heap). */
+function pprofSamples(file: string): number {
+  try {
+    let buf = fs.readFileSync(file)
+    if (buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf)
+    return Profile.decode(buf).sample.reduce((n, s) => n + Number(s.value[0] ?? 0), 0)
+  } catch {
+    return 0 // unreadable counts as empty
+  }
+}
+
+function cpuprofileSamples(file: string): number {
+  try {
+    return ((JSON.parse(fs.readFileSync(file, 'utf8')) as { samples?: unknown[] }).samples ?? []).length
+  } catch {
+    return 0
+  }
+}
+
+const sum = (list: number[]) => list.reduce((a, b) => a + b, 0)
+
+/**
+ * What a run left in its output directory, and whether that is what the variant promises: profiles of each expected
+ * type, with samples in them, from at least `minProcesses` processes where the layout tells. `requireSamples`
+ * false is for processes too short to be sure of one sample at 99 Hz (start-up): profiles must still be written.
+ */
+export function checkProfiles(v: Variant, outDir: string, minProcesses = 1, requireSamples = true): ProfileCheck {
+  const files = walk(outDir)
+  const size = (list: string[]) => sum(list.map((f) => fs.statSync(f).size))
+  const ends = (list: string[]) => list.map(eventEnd).filter((t): t is number => t !== undefined).sort((a, b) => a - b)
+  if (v.expect === 'none') {
+    const stray = files.filter((f) => /\.(pprof|cpuprofile)$/.test(f))
+    return { ok: stray.length === 0, detail: stray.length ? `unexpected profiles: ${stray[0]}` : 'no profiles, as expected', files: 0, bytes: 0, samples: 0, exportEnds: [] }
+  }
+  if (v.expect === 'dd-run') {
+    const pprof = files.filter((f) => f.endsWith('.pprof'))
+    // <out>/<service>/<pid-kind-id>/<seq-time>/<type>.pprof
+    const procs = new Set(pprof.map((f) => path.dirname(path.dirname(f))))
+    const problems: string[] = []
+    let samples = 0
+    for (const t of v.types ?? []) {
+      const typed = pprof.filter((f) => path.basename(f) === `${t}.pprof`)
+      const n = sum(typed.map(pprofSamples))
+      if (typed.length === 0) problems.push(`no ${t}.pprof`)
+      else if (n === 0 && requireSamples) problems.push(`no ${t} samples`)
+      if (t === 'wall') samples = n
+    }
+    if (procs.size < minProcesses) problems.push(`profiles from ${procs.size} process(es), expected ${minProcesses}`)
+    const ok = pprof.length > 0 && problems.length === 0
+    const detail = ok ? `${pprof.length} pprof files from ${procs.size} process(es)` : `${pprof.length} pprof files: ${problems.join(', ') || 'none written'}`
+    const bundleFiles = files.filter((f) => f.endsWith('.pprof') || f.endsWith('event.json'))
+    return { ok, detail, files: pprof.length, bytes: size(bundleFiles), samples, processes: procs.size, exportEnds: ends(files.filter((f) => f.endsWith('event.json'))) }
+  }
+  if (v.expect === 'dd-trace') {
+    const pprof = files.filter((f) => f.endsWith('.pprof'))
+    const wall = pprof.filter((f) => path.basename(f).startsWith('wall_'))
+    const samples = sum(wall.map(pprofSamples))
+    const events = files.filter((f) => /^event_.*\.json$/.test(path.basename(f)))
+    const ok = wall.length > 0 && (samples > 0 || !requireSamples)
+    return {
+      ok,
+      detail: ok ? `${pprof.length} pprof files` : `no wall samples in dd-trace-js's wall_*.pprof (${pprof.length} pprof files)`,
+      files: pprof.length,
+      bytes: size([...pprof, ...events]),
+      samples,
+      exportEnds: ends(events),
+    }
+  }
+  const prof = files.filter((f) => f.endsWith('.cpuprofile'))
+  const samples = sum(prof.map(cpuprofileSamples))
+  const ok = prof.length >= minProcesses && (samples > 0 || !requireSamples)
+  return {
+    ok,
+    detail: ok ? `${prof.length} .cpuprofile files` : `expected ${minProcesses} .cpuprofile file(s) with samples, found ${prof.length} with ${samples} samples`,
+    files: prof.length,
+    bytes: size(prof),
+    samples,
+    processes: prof.length,
+    exportEnds: [],
+  }
+}
