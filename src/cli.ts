@@ -144,13 +144,24 @@ export async function main(argv: string[]): Promise<number | undefined> {
     ...(painter ? { painter } : {}),
   })
 
+  // Exporters are decided once here (probing for an agent if need be) so every process of the run agrees.
+  const { decideExporters } = require('./export/choose') as typeof import('./export/choose')
+  const decided = await decideExporters(resolved, (m) => log.debug(m))
+  if (!decided.ok) {
+    for (const p of decided.problems) log.error(p)
+    log.error(`nothing was run; see dd-run --help or docs/exporters.md`)
+    return 2
+  }
+  const { typoWarnings } = require('./config/typos') as typeof import('./config/typos')
+  for (const w of typoWarnings(process.env)) log.warn(w)
+
   if (launcher.info) {
     const { printInfo } = require('./launch/info') as typeof import('./launch/info')
-    await printInfo(resolved, { json: launcher.json === true, command })
+    await printInfo(decided.resolved, { json: launcher.json === true, command, exporters: decided.choice })
     return 0
   }
   const { prepareLaunch } = require('./launch/prepare') as typeof import('./launch/prepare')
-  const prepared = prepareLaunch(resolved, process.env, log)
+  const prepared = prepareLaunch(decided.resolved, process.env, log)
   if (!prepared.ok) {
     log.error(prepared.error)
     return 2

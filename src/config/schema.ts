@@ -1,6 +1,6 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
-import { agentUrl, bool, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+import { agentUrl, bool, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space'] as const
 export type ProfilerName = (typeof PROFILER_NAMES)[number]
@@ -126,6 +126,13 @@ export const SCHEMA = {
     doc: 'Profile worker threads, each as its own profile.',
     group: 'Profiling',
   }),
+  sourceMap: setting({
+    env: 'DD_PROFILING_SOURCE_MAP',
+    type: bool(),
+    default: true,
+    doc: 'Show frames of compiled code (TypeScript, bundles) at their original source location, from the source maps next to the compiled files. Applied by dd-run top, report and diff.',
+    group: 'Profiling',
+  }),
   only: optional({
     env: 'DD_PROFILING_ONLY',
     flag: '--only <patterns>',
@@ -144,7 +151,7 @@ export const SCHEMA = {
     env: 'DD_PROFILING_EXPORTERS',
     flag: '--exporters <names>',
     type: nameList(EXPORTER_NAMES),
-    defaultText: 'file',
+    defaultText: 'agent when an agent address is set or an agent answers at the default one, else file',
     doc: 'Where profiles go: file (the output directory), agent (a Datadog Agent), agentless (the intake, needs DD_API_KEY).',
     group: 'Output and export',
   }),
@@ -195,6 +202,27 @@ export const SCHEMA = {
     doc: 'API key for agentless export. Never printed.',
     group: 'Output and export',
     secret: true,
+  }),
+  flushTimeout: setting({
+    env: 'DD_PROFILING_FLUSH_TIMEOUT',
+    type: num({ min: 0, unit: 'seconds' }),
+    default: 3,
+    doc: 'At exit, the longest the launcher waits for the last profiles to reach the agent or the intake; what is not delivered by then is written to the output directory.',
+    group: 'Output and export',
+  }),
+  uploadTimeout: setting({
+    env: 'DD_PROFILING_UPLOAD_TIMEOUT',
+    type: num({ min: 0.1, unit: 'seconds' }),
+    default: 10,
+    doc: 'The longest one upload attempt to the agent or the intake may take before it counts as failed and is retried.',
+    group: 'Output and export',
+  }),
+  agentlessUrl: optional({
+    env: 'DD_PROFILING_AGENTLESS_URL',
+    type: intakeUrl(),
+    defaultText: 'https://intake.profile.<DD_SITE>/api/v2/profile',
+    doc: 'Intake address of agentless export. Exists for tests: plain http is allowed only for 127.0.0.1 and localhost.',
+    group: 'Output and export',
   }),
   debug: setting({
     env: 'DD_TRACE_DEBUG',
