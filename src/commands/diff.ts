@@ -50,8 +50,8 @@ export const diff: Subcommand = (args) =>
     const maps = sourceMapsFor(sel)
     const frames = new FrameTable()
     try {
-      const b = await aggregate(before.entries, sel.type, maps, frames)
-      const a = await aggregate(after.entries, sel.type, maps, frames)
+      const b = await aggregate(before.entries, sel.type, maps, frames, sel.label)
+      const a = await aggregate(after.entries, sel.type, maps, frames, sel.label)
       const info = TYPE_INFO[sel.type]
       for (const [s, agg] of [[before, b], [after, a]] as const) {
         if (agg.tree.value === 0) throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${s.label}; try another --type`)
@@ -64,7 +64,7 @@ export const diff: Subcommand = (args) =>
         process.stdout.write(renderDiff(result, { before: before.label, after: after.label }, n, terminalWidth()))
       }
       if (o.html) {
-        const page = await diffPage(before, after, sel.type === 'space' ? ['space'] : ['cpu', 'wall'], frames, maps, { [sel.type]: [b, a] })
+        const page = await diffPage(before, after, sel.type === 'cpu' || sel.type === 'wall' ? ['cpu', 'wall'] : [sel.type], frames, maps, { [sel.type]: [b, a] })
         const out = path.resolve(o.html)
         fs.mkdirSync(path.dirname(out), { recursive: true })
         fs.writeFileSync(out, renderHtml(page))

@@ -29,7 +29,10 @@ export function newCommand(name: string, description: string): Command {
 
 /** The selection options; `withType` adds --type (report shows every type, so it has none). */
 export function addFilterOptions(cmd: Command, withType = true): Command {
-  if (withType) cmd.addOption(new Option('--type <type>', 'profile type: cpu, wall or space (heap)').default('cpu'))
+  if (withType) {
+    cmd.addOption(new Option('--type <type>', 'profile type: cpu, wall, space (heap), events (GC pauses, event-loop blocking) or exceptions').default('cpu'))
+  }
+  cmd.addOption(new Option('--label <key=value>', 'only samples with this label (withLabels, or the labels of events and exceptions)'))
   return cmd
     .addOption(new Option('--service <name>', 'only profiles of this service'))
     .addOption(new Option('--pid <pid>', 'only profiles of this process id'))
@@ -42,6 +45,7 @@ export function addFilterOptions(cmd: Command, withType = true): Command {
 
 export interface Selection {
   type: ProfileType
+  label?: { key: string; value: string }
   filters: Filters
   sourceMap: boolean
 }
@@ -51,7 +55,13 @@ const ROLES = ['main', 'child', 'cluster_worker', 'worker_thread']
 export function readSelection(cmd: Command): Selection {
   const o = cmd.opts<Record<string, string | boolean | undefined>>()
   const type = String(o.type ?? 'cpu')
-  if (!(PROFILE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type ${JSON.stringify(type)}: expected cpu, wall or space`)
+  if (!(PROFILE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type ${JSON.stringify(type)}: expected cpu, wall, space, events or exceptions`)
+  let label: Selection['label']
+  if (typeof o.label === 'string') {
+    const at = o.label.indexOf('=')
+    if (at <= 0) throw new UsageError(`--label ${JSON.stringify(o.label)}: expected key=value, such as route=/users/:id`)
+    label = { key: o.label.slice(0, at), value: o.label.slice(at + 1) }
+  }
   const filters: Filters = {}
   if (typeof o.service === 'string') filters.service = o.service
   if (typeof o.pid === 'string') {
@@ -72,7 +82,7 @@ export function readSelection(cmd: Command): Selection {
   }
   // The flag wins; otherwise DD_PROFILING_SOURCE_MAP (on by default).
   const sourceMap = cmd.getOptionValueSource('sourceMap') === 'cli' ? o.sourceMap !== false : envSettings().sourceMap
-  return { type: type as ProfileType, filters, sourceMap }
+  return { type: type as ProfileType, filters, sourceMap, ...(label ? { label } : {}) }
 }
 
 /** The two settings these commands read from the environment; a bad value of either is a usage error. */

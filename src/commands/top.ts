@@ -21,7 +21,7 @@ export const top: Subcommand = (args) =>
     const entries = select(dir, sel.filters)
     const maps = sourceMapsFor(sel)
     try {
-      const agg = await aggregate(entries, sel.type, maps)
+      const agg = await aggregate(entries, sel.type, maps, undefined, sel.label)
       if (agg.profiles === 0 || agg.tree.value === 0) {
         const info = TYPE_INFO[sel.type]
         const why = agg.missingType > 0 ? ` (the ${info.attachment} files hold no ${info.sample} samples)` : ''

@@ -26,6 +26,17 @@ export interface Attachment {
 export interface Bundle {
   event: ProfileEvent
   attachments: Attachment[]
+  /**
+   * Facts about the process for local readers (dd-run report), never sent to an agent or the intake: the file
+   * exporter keeps them in process.json beside the process's bundles.
+   */
+  process?: ProcessFacts
+}
+
+/** process.json: written once per process directory by the file exporter. */
+export interface ProcessFacts {
+  /** The command line as the run summary shows it (script path relative to the launch directory). */
+  command: string
 }
 
 export interface Exporter {

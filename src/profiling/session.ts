@@ -4,12 +4,14 @@
 import * as os from 'node:os'
 import type { Config } from '../config/schema'
 import { buildBundle } from '../export/bundle'
+import { FileExporter } from '../export/file'
 import { spoolBundle } from '../export/spool'
 import type { Attachment, Bundle, Exporter } from '../export/types'
 import type { Logger } from '../log'
+import { RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import type { Identity } from './process-kind'
-import type { Pprof, Profilers, Taken } from './profilers'
+import { heapNow, type Pprof, type Profilers, type Taken } from './profilers'
 import { formatTags, profileTags, type Snapshot, type TagInputs } from './tags'
 
 export interface SessionOptions {
@@ -38,11 +40,13 @@ export class Session {
   private seq = 0
   private periodStart = new Date()
   private timer: NodeJS.Timeout | undefined
-  private inflight: { period: Period; remaining: Set<Exporter> } | undefined
+  private inflight: { period: Period; remaining: Set<Exporter>; done?: Promise<void> } | undefined
   private finished = false
   private readonly delivered = new Map<string, number>()
   private readonly warned = new Set<string>()
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = []
+  /** The launcher, which relays spooled bundles; 0 without one. */
+  private readonly launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -71,6 +75,40 @@ export class Session {
     this.saveReport()
   }
 
+  get config(): Config {
+    return this.o.config
+  }
+
+  get stopped(): boolean {
+    return this.finished
+  }
+
+  /** Takes a profile now and resolves once the exporters have it (the Profiler API's flush()). */
+  async flush(): Promise<void> {
+    while (this.inflight) await this.settled(this.inflight)
+    if (this.finished) return
+    await this.exportAsync(this.take('periodic', true))
+  }
+
+  private async settled(inflight: { done?: Promise<void> }): Promise<void> {
+    await inflight.done
+  }
+
+  /** Near out of memory: the heap profile now, written synchronously (the process may die at any moment). */
+  nearOutOfMemory(): void {
+    if (this.finished) return
+    let taken: Taken
+    try {
+      taken = heapNow(this.o.pprof)
+    } catch (err) {
+      this.fail('collect', `could not take the out-of-memory heap profile: ${message(err)}`)
+      return
+    }
+    this.deliverSync({ seq: ++this.seq, snapshot: 'on_oom', start: this.periodStart, end: new Date(), taken: [taken] }, this.o.exporters)
+    this.saveReport()
+    this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
+  }
+
   private tick(): void {
     if (this.inflight) {
       this.o.report.deferred++
@@ -97,11 +135,15 @@ export class Session {
 
   private bundle(period: Period, attachments: Attachment[]): Bundle {
     const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
-    return buildBundle(attachments, { start: period.start, end: period.end, tags, info: this.o.info })
+    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info: this.o.info })
+    bundle.process = { command: this.o.report.command }
+    return bundle
   }
 
   private async exportAsync(period: Period): Promise<void> {
-    const inflight = { period, remaining: new Set(this.o.exporters) }
+    let resolveDone: () => void = () => undefined
+    const done = new Promise<void>((r) => (resolveDone = r))
+    const inflight = { period, remaining: new Set(this.o.exporters), done }
     this.inflight = inflight
     try {
       // pprof's encode serialises and gzips off the event loop's hot path.
@@ -125,6 +167,7 @@ export class Session {
     } finally {
       if (this.inflight === inflight) this.inflight = undefined
       if (!this.finished) this.saveReport()
+      resolveDone()
     }
   }
 
@@ -144,9 +187,15 @@ export class Session {
         if (e.exportSync) {
           e.exportSync(bundle)
           this.count(e)
-        } else if (this.o.channel) {
+        } else if (this.o.channel && launcherAlive(this.launcherPid)) {
           spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
           this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
+        } else if (this.o.channel) {
+          // The launcher was killed: nobody would relay a spooled bundle. Write it where the launcher would have.
+          const own = this.o.exporters.find((x) => x.name === 'file')
+          const file = own ?? new FileExporter(this.o.config)
+          if (!own) (file as FileExporter).exportSync(bundle)
+          this.fail(e.name, `${e.name}: dd-run (pid ${this.launcherPid}) is gone, so the final profile was written to ${file.target ?? this.o.config.outputDir}`)
         } else {
           this.fail(e.name, `${e.name}: the final profile could not be sent (no launcher to hand it to at exit)`)
         }
@@ -243,6 +292,17 @@ export class Session {
     } catch (err) {
       this.o.log.debug(`could not write the report for the launcher: ${message(err)}`)
     }
+  }
+}
+
+/** Whether the launcher still runs (to relay the spool). Read at start: the app may change its environment. */
+function launcherAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
   }
 }
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { fromEnv } from '../config/layers'
+import { fromEnv, type Resolved } from '../config/layers'
 import type { Config } from '../config/schema'
 import type { Exporter } from '../export/types'
 import { createLogger, type Logger } from '../log'
@@ -14,9 +14,15 @@ import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, type Identity, type ProcessFacts } from './process-kind'
 import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
+import { SESSION_KEY } from './session-key'
 import { serviceOf, type TagInputs } from './tags'
 
-export function startProfiling(): void {
+
+/**
+ * resolved: the configuration, when the Profiler API starts profiling from its options (the preload reads the
+ * environment). Returns the session, or undefined when the process stays dormant or profiling is off.
+ */
+export function startProfiling(resolved: Resolved = fromEnv(process.env)): Session | undefined {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads')
   const facts: ProcessFacts = {
     pid: process.pid,
@@ -31,7 +37,6 @@ export function startProfiling(): void {
     const cluster = require('node:cluster') as import('node:cluster').Cluster
     if (cluster.isWorker && cluster.worker) facts.clusterWorkerId = cluster.worker.id
   }
-  const resolved = fromEnv(process.env)
   const config = resolved.config
   const log = createLogger({ debug: config.debug, quiet: config.quiet })
   const channel = process.env[RUN_CHANNEL] || undefined
@@ -71,7 +76,7 @@ export function startProfiling(): void {
     report.state = 'dormant'
     report.reason = dormant
     tell()
-    return
+    return undefined
   }
   for (const p of resolved.problems) log.warn(`${p}; using the default in pid ${process.pid}`)
   // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
@@ -103,7 +108,7 @@ export function startProfiling(): void {
     pprof = (require('./load-pprof') as typeof import('./load-pprof')).loadPprof()
   } catch (err) {
     off(`the native profiler (@datadog/pprof) could not load: ${message(err)}`)
-    return
+    return undefined
   }
   let exporters: Exporter[]
   try {
@@ -111,14 +116,17 @@ export function startProfiling(): void {
     exporters = createExporters(config, log)
   } catch (err) {
     off(`no exporter could be set up: ${message(err)}`)
-    return
+    return undefined
   }
   const service = serviceOf(config.service, config.tags)
   report.service = service
   report.runtimeId = identity.runtimeId
   if (identity.parentPid !== undefined) report.parentPid = identity.parentPid
   const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker Thread ${wt.threadId}`
+  const threadLabels = { 'thread name': threadName, 'thread id': String(wt.threadId) }
   try {
+    const { EventsRecorder } = require('./events') as typeof import('./events')
+    const { ExceptionsRecorder } = require('./exceptions') as typeof import('./exceptions')
     const s = new Session({
       pprof,
       profilers: new Profilers(pprof, {
@@ -126,7 +134,9 @@ export function startProfiling(): void {
         cpu: config.cpuEnabled,
         heapInterval: config.heapSamplingInterval,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
-        threadLabels: { 'thread name': threadName, 'thread id': String(wt.threadId) },
+        threadLabels,
+        events: profilers.includes('events') ? new EventsRecorder(config.eventLoopThreshold, threadLabels) : undefined,
+        exceptions: profilers.includes('exceptions') ? new ExceptionsRecorder(threadLabels) : undefined,
       }),
       config,
       identity,
@@ -139,14 +149,20 @@ export function startProfiling(): void {
     })
     s.start()
     session = s
+    if (config.oomMonitoring && profilers.includes('space')) {
+      const { watchNearHeapLimit } = require('./oom') as typeof import('./oom')
+      watchNearHeapLimit(() => s.nearOutOfMemory())
+    }
+    ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
   } catch (err) {
     off(`the profiler could not start: ${message(err)}`)
-    return
+    return undefined
   }
   // Children (processes and worker threads) learn who their parent is from the environment they inherit.
   process.env[RUN_PARENT_PID] = String(process.pid)
   process.env[RUN_PARENT_RUNTIME_ID] = identity.runtimeId
   log.debug(`pid ${process.pid} (${report.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
+  return session
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */

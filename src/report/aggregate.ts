@@ -1,18 +1,18 @@
 // Merges the samples of many pprof profiles into one call tree: identical frames (same function name, file and
 // line) from different files and processes become one. Self and total per function are read off the tree.
 import { readPprof, type ProfileEntry } from './load'
-import type { PprofProfile, PprofSample } from './pprof-read'
+import { withLabel, type PprofProfile, type PprofSample } from './pprof-read'
 import type { SourceMaps } from './sourcemap'
 
-export type ProfileType = 'cpu' | 'wall' | 'space'
-export const PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'wall', 'space']
+export type ProfileType = 'cpu' | 'wall' | 'space' | 'events' | 'exceptions'
+export const PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'wall', 'space', 'events', 'exceptions']
 
 export interface TypeInfo {
   /** The attachment the samples come from. */
   attachment: string
   /** The pprof sample type (the value column). */
   sample: string
-  unit: 'nanoseconds' | 'bytes'
+  unit: 'nanoseconds' | 'bytes' | 'count'
   label: string
 }
 
@@ -20,6 +20,14 @@ export const TYPE_INFO: Readonly<Record<ProfileType, TypeInfo>> = {
   cpu: { attachment: 'wall.pprof', sample: 'cpu', unit: 'nanoseconds', label: 'CPU time' },
   wall: { attachment: 'wall.pprof', sample: 'wall', unit: 'nanoseconds', label: 'Wall time' },
   space: { attachment: 'space.pprof', sample: 'inuse_space', unit: 'bytes', label: 'Heap in use' },
+  events: { attachment: 'events.pprof', sample: 'duration', unit: 'nanoseconds', label: 'Events (GC pauses, event-loop blocking)' },
+  exceptions: { attachment: 'exceptions.pprof', sample: 'exception-samples', unit: 'count', label: 'Exceptions' },
+}
+
+/** A label filter (`dd-run top --label route=/users`): only samples carrying it count. */
+export interface LabelFilter {
+  key: string
+  value: string
 }
 
 export interface Frame {
@@ -339,7 +347,7 @@ export interface Aggregate {
  * Aggregates the entries' profiles of one type. Heap profiles are snapshots, so a process's snapshots are averaged
  * (weight 1/n) and processes are added: the result is the average heap in use over the period.
  */
-export async function aggregate(entries: readonly ProfileEntry[], type: ProfileType, maps?: SourceMaps, frames = new FrameTable()): Promise<Aggregate> {
+export async function aggregate(entries: readonly ProfileEntry[], type: ProfileType, maps?: SourceMaps, frames = new FrameTable(), label?: LabelFilter): Promise<Aggregate> {
   const tree = newRoot()
   const info = TYPE_INFO[type]
   const byProcess = new Map<string, ProfileEntry[]>()
@@ -354,7 +362,8 @@ export async function aggregate(entries: readonly ProfileEntry[], type: ProfileT
   for (const list of byProcess.values()) {
     const parts: { stacks: Stacks; column: number; weight: number }[] = []
     for (const e of list) {
-      const profile = readPprof(e.files[info.attachment] as string)
+      const read = readPprof(e.files[info.attachment] as string)
+      const profile = label ? withLabel(read, label.key, label.value) : read
       if (maps) await maps.prepare(filesOf(profile))
       const stacks = stacksOf(profile, frames, maps)
       const column = columnOf(stacks, type)

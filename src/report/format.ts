@@ -2,7 +2,8 @@
 import * as path from 'node:path'
 import type { Frame } from './aggregate'
 
-export function formatValue(v: number, unit: 'nanoseconds' | 'bytes'): string {
+export function formatValue(v: number, unit: 'nanoseconds' | 'bytes' | 'count'): string {
+  if (unit === 'count') return Number.isInteger(v) ? String(v) : v.toFixed(1)
   if (unit === 'bytes') {
     const steps = ['B', 'KiB', 'MiB', 'GiB']
     let x = v

@@ -20,6 +20,8 @@ export interface ProfileEntry {
   /** Attachment name (`wall.pprof`) -> absolute path, for the attachments present on disk. */
   files: Readonly<Record<string, string>>
   info: unknown
+  /** The command line, from process.json beside the process's bundles. */
+  command?: string
 }
 
 export interface Filters {
@@ -110,7 +112,25 @@ function readEntry(dir: string): ProfileEntry | string {
     runId: tags.run_id ?? '',
     files,
     info: event.info,
+    ...processFacts(path.dirname(dir)),
   }
+}
+
+const processFactsCache = new Map<string, { command?: string }>()
+/** The file exporter's process.json beside the bundles of a process, read once per process directory. */
+function processFacts(procDir: string): { command?: string } {
+  let facts = processFactsCache.get(procDir)
+  if (facts === undefined) {
+    facts = {}
+    try {
+      const parsed = JSON.parse(fs.readFileSync(path.join(procDir, 'process.json'), 'utf8')) as { command?: unknown }
+      if (typeof parsed.command === 'string') facts = { command: parsed.command }
+    } catch {
+      // Older layouts and other writers have none: the report shows no command.
+    }
+    processFactsCache.set(procDir, facts)
+  }
+  return facts
 }
 
 function matches(e: ProfileEntry, f: Filters): boolean {

@@ -1,9 +1,10 @@
 // What the report page shows, built from a profile directory: the process tree of each run, and for every scope
 // (all processes, one run, one process) and profile type a call tree and its top functions. Decodes each pprof
 // file once; trees of runs and of the whole directory are merges of the process trees.
-import { addStacks, columnOf, combineStacks, filesOf, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type ProfileType, type TreeNode } from './aggregate'
+import { addStacks, columnOf, combineStacks, filesOf, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
+import { withLabel } from './pprof-read'
 import type { SourceMaps } from './sourcemap'
 
 type Part = { stacks: Stacks; column: number; weight: number }
@@ -92,7 +93,7 @@ export function commandOf(info: unknown): string {
   return ''
 }
 
-export async function buildReport(entries: readonly ProfileEntry[], maps: SourceMaps | undefined, title: string, cwd = process.cwd()): Promise<PageData> {
+export async function buildReport(entries: readonly ProfileEntry[], maps: SourceMaps | undefined, title: string, cwd = process.cwd(), label?: LabelFilter): Promise<PageData> {
   const frames = new FrameTable()
   const procs = new Map<string, PageProcess>()
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
@@ -121,14 +122,15 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     }
     procs.set(key, p)
     const spaceCount = list.filter((e) => e.files['space.pprof']).length
-    const parts: Record<ProfileType, Part[]> = { cpu: [], wall: [], space: [] }
+    const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as Part[]])) as Record<ProfileType, Part[]>
     for (const e of list) {
-      if (!p.command) p.command = commandOf(e.info)
+      if (!p.command) p.command = e.command ?? commandOf(e.info)
       for (const [name, file] of Object.entries(e.files)) {
         const types = PROFILE_TYPES.filter((ty) => TYPE_INFO[ty].attachment === name)
         if (!types.length) continue
         p.profiles[name] = (p.profiles[name] ?? 0) + 1
-        const profile = readPprof(file)
+        const read = readPprof(file)
+        const profile = label ? withLabel(read, label.key, label.value) : read
         if (maps) await maps.prepare(filesOf(profile))
         // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
         const stacks = stacksOf(profile, frames, maps)
@@ -140,7 +142,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
       }
     }
     // The periods are added together (see combineStacks).
-    const t = { cpu: newRoot(), wall: newRoot(), space: newRoot() }
+    const t = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, newRoot()])) as Record<ProfileType, TreeNode>
     for (const ty of PROFILE_TYPES) if (parts[ty].length) addStacks(t[ty], combineStacks(parts[ty]), 0)
     trees.set(key, t)
   }

@@ -25,6 +25,7 @@ export function pageMain(): void {
 
   const unitOf = (type: string): string => data.types.find((t) => t.id === type)?.unit ?? 'nanoseconds'
   const fmt = (v: number, unit: string): string => {
+    if (unit === 'count') return Number.isInteger(v) ? String(v) : v.toFixed(1)
     if (unit === 'bytes') {
       const steps = ['B', 'KiB', 'MiB', 'GiB']
       let x = v

@@ -22,6 +22,8 @@ export interface PprofSample {
   /** Leaf first. */
   locationId: number[]
   value: number[]
+  /** String labels as [key, value] string-table indexes, when the sample has any (withLabels, events, exceptions). */
+  label?: [number, number][]
 }
 export interface PprofProfile {
   sampleType: { type: number; unit: number }[]
@@ -155,9 +157,28 @@ function sample(r: Reader, end: number): PprofSample {
     const wire = key & 7
     if (field === 1) r.numbers(wire, s.locationId)
     else if (field === 2) r.numbers(wire, s.value)
-    else r.skip(wire)
+    else if (field === 3 && wire === 2) {
+      const labelEnd = r.sub()
+      let k = 0
+      let v = 0
+      while (r.pos < labelEnd) {
+        const lk = r.varint()
+        if (lk === 8) k = r.varint()
+        else if (lk === 16) v = r.varint()
+        else r.skip(lk & 7)
+      }
+      if (v !== 0) (s.label ??= []).push([k, v])
+    } else r.skip(wire)
   }
   return s
+}
+
+/** The same profile with only the samples that carry label key=value. */
+export function withLabel(profile: PprofProfile, key: string, value: string): PprofProfile {
+  const k = profile.stringTable.strings.indexOf(key)
+  const v = profile.stringTable.strings.indexOf(value)
+  const sample = k < 0 || v < 0 ? [] : profile.sample.filter((s) => s.label?.some(([a, b]) => a === k && b === v))
+  return { ...profile, sample }
 }
 
 function location(r: Reader, end: number): PprofLocation {

@@ -18,7 +18,7 @@ export interface TopFunction {
 
 export interface TopResult {
   type: ProfileType
-  unit: 'nanoseconds' | 'bytes'
+  unit: 'nanoseconds' | 'bytes' | 'count'
   /** Sum of all samples of the type (heap: average in use). */
   total: number
   profiles: number
@@ -75,8 +75,8 @@ export function renderTop(r: TopResult, width: number): string {
         { title: 'self', align: 'right' },
         { title: 'total%', align: 'right' },
         { title: 'total', align: 'right' },
-        { title: 'function', align: 'left', flex: { min: 12, keep: 'start' } },
-        { title: 'location', align: 'left', flex: { min: 24, keep: 'end' } },
+        { title: 'function', align: 'left', flex: { min: 26, keep: 'start' } },
+        { title: 'location', align: 'left', flex: { min: 16, keep: 'end' } },
       ],
       rows,
       width,

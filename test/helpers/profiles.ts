@@ -30,6 +30,7 @@ export function listBundles(outputDir: string, allowTemp = false): OnDiskBundle[
     for (const proc of ls(path.join(outputDir, service))) {
       for (const b of ls(path.join(outputDir, service, proc))) {
         const dir = path.join(outputDir, service, proc, b)
+        if (!fs.statSync(dir).isDirectory()) continue // process.json and other files next to the bundles
         if (allowTemp && b.startsWith('.tmp-')) continue
         assert.ok(!b.startsWith('.tmp-'), `a temporary directory was left behind: ${dir}`)
         const event = JSON.parse(fs.readFileSync(path.join(dir, 'event.json'), 'utf8'))

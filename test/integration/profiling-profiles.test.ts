@@ -57,7 +57,7 @@ test('a process that lives 100 ms still yields a profile', async () => {
   const bundles = listBundles(out)
   assert.equal(bundles.length, 1, r.stderr)
   assertIntakeShape(bundles[0]!)
-  assert.deepEqual(bundles[0]!.event.attachments, ['wall.pprof', 'space.pprof'])
+  assert.deepEqual(bundles[0]!.event.attachments, ['wall.pprof', 'space.pprof', 'events.pprof', 'exceptions.pprof'])
   assert.equal(bundles[0]!.tags.snapshot, 'on_shutdown')
   assert.match(r.stderr, /dd-run: run summary: 1 Node process, 1 profiled, 1 bundle\n/)
 })
@@ -81,7 +81,7 @@ test('event.json carries service, env, version, DD_TAGS (sanitised) and the sett
   assert.match(b.tags.run_id as string, /^[0-9a-f-]{36}$/)
   assert.equal(b.event.info.application.env, 'prod')
   assert.equal(b.event.info.application.version, '1.2.3')
-  assert.deepEqual(b.event.info.profiler.settings.profilers, ['wall', 'space'])
+  assert.deepEqual(b.event.info.profiler.settings.profilers, ['wall', 'space', 'events', 'exceptions'])
   assert.equal(b.event.info.runtime.version, process.versions.node)
 })
 

@@ -1,0 +1,51 @@
+// Near out-of-memory: after each garbage collection, when the old generation holds more than RATIO of its limit,
+// call back once (the session then writes an on_oom heap profile synchronously). Plain JavaScript on perf_hooks
+// 'gc' entries: it prints nothing and does not touch V8's heap limit, so the process dies exactly as it would
+// have (same fatal message, same status). @datadog/pprof's heap.monitorOutOfMemory is not used: its native
+// near-heap-limit callback writes unprefixed lines to stderr and raises the heap limit.
+// What this cannot see: a leak in one synchronous run of JavaScript that never yields to the event loop (the
+// observer's callback never runs before V8 gives up).
+import * as v8 from 'node:v8'
+import { PerformanceObserver } from 'node:perf_hooks'
+
+export const OOM_RATIO = 0.8
+/** V8 (64-bit) reserves 3 semi-spaces for the young generation inside heap_size_limit; 16 MiB each by default. */
+const DEFAULT_SEMI_SPACE_MB = 16
+
+export function watchNearHeapLimit(onNear: () => void, ratio = OOM_RATIO): () => void {
+  const oldLimit = oldGenerationLimit()
+  let fired = false
+  const observer = new PerformanceObserver(() => {
+    if (fired) return
+    try {
+      if (oldGenerationUsed() < ratio * oldLimit) return
+      fired = true
+      observer.disconnect()
+      onNear()
+    } catch {
+      // Never in the app's way.
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return () => observer.disconnect()
+}
+
+function oldGenerationUsed(): number {
+  let used = 0
+  for (const s of v8.getHeapSpaceStatistics()) if (!/^new_/.test(s.space_name)) used += s.space_used_size
+  return used
+}
+
+export function oldGenerationLimit(): number {
+  const semi = flagMb('--max-semi-space-size') ?? DEFAULT_SEMI_SPACE_MB
+  return v8.getHeapStatistics().heap_size_limit - 3 * semi * 1024 * 1024
+}
+
+function flagMb(name: string): number | undefined {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
+  for (const a of args) {
+    const m = new RegExp(`^${name}[=](\\d+)$`).exec(a.replace(/_/g, '-'))
+    if (m) return Number(m[1])
+  }
+  return undefined
+}
