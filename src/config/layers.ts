@@ -39,18 +39,37 @@ export function resolveLayers(layers: readonly Layer[]): Resolved {
       sources[key] = { source: 'default' }
       continue
     }
-    const parsed = row.type.parse(found.raw)
+    const parsed = hostile(found.raw) ?? row.type.parse(found.raw)
     if (parsed.ok) {
       config[key] = parsed.value
       sources[key] = found
     } else {
-      const shown = row.secret ? '****' : JSON.stringify(found.raw)
+      const shown = row.secret ? '****' : showRaw(found.raw)
       problems.push(`${describeOrigin(found)}=${shown}: expected ${parsed.expected}`)
       config[key] = row.default
       sources[key] = { source: 'default' }
     }
   }
   return { config: Object.freeze(config) as Config, sources: sources as Resolved['sources'], problems }
+}
+
+/** No setting takes more than this many characters (a path is at most 4096 bytes on Linux). */
+export const MAX_VALUE_LENGTH = 4096
+
+/**
+ * Checks every value must pass whatever its type: no control characters (a newline in a service name would reach
+ * file names, tags and log lines) and a sane length. Undefined when the value may go on to its type's parser.
+ */
+function hostile(raw: string): { ok: false; expected: string } | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, expected: 'a value without control characters (newlines, tabs, escapes)' }
+  if (raw.length > MAX_VALUE_LENGTH) return { ok: false, expected: `at most ${MAX_VALUE_LENGTH} characters (got ${raw.length})` }
+  return undefined
+}
+
+/** A value as an error message shows it: quoted, escaped, and cut short when long. */
+export function showRaw(raw: string): string {
+  return raw.length > 80 ? `${JSON.stringify(raw.slice(0, 60))}... (${raw.length} characters)` : JSON.stringify(raw)
 }
 
 /** The layer of values an environment holds. Blank variables count as unset. */

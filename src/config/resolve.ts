@@ -31,6 +31,7 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
       problems.push(`--env-file ${JSON.stringify(file)}: expected a readable file`)
       continue
     }
+    problems.push(...envFileProblems(`--env-file ${JSON.stringify(file)}`, text))
     Object.assign(fileVars, parseEnvFile(text))
   }
   const envFileVars: Record<string, string> = {}
@@ -38,6 +39,7 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
 
   const dotEnvPath = path.join(inputs.cwd, '.env')
   const dotEnvText = readText(dotEnvPath)
+  if (dotEnvText !== undefined) problems.push(...envFileProblems(dotEnvPath, dotEnvText))
   const dotEnv = dotEnvText === undefined ? {} : onlyDatadog(parseEnvFile(dotEnvText))
 
   const pkg = nearestPackageJson(inputs.cwd)
@@ -75,6 +77,34 @@ function parseEnvFile(text: string): Record<string, string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dotenv = require('dotenv') as typeof import('dotenv')
   return dotenv.parse(text)
+}
+
+/**
+ * dotenv skips a line it cannot parse without a word (`bad line`, `=x`, a key without `=`), so a typo would
+ * silently drop a setting: each such line is reported, naming the file and the line number. Values are never
+ * shown (an env file holds secrets). A quoted value may span lines, as dotenv allows.
+ */
+export function envFileProblems(where: string, text: string): string[] {
+  const problems: string[] = []
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string
+    if (/^\s*(#.*)?$/.test(line)) continue
+    const m = /^\s*(?:export\s+)?[\w.-]+\s*[=:]\s*(["'`]?)(.*)$/.exec(line)
+    if (!m) {
+      problems.push(`${where} line ${i + 1}: expected KEY=value, a comment or a blank line`)
+      continue
+    }
+    const quote = m[1] as string
+    // An opening quote not closed on this line: the value goes on until the line that closes it.
+    if (quote && !(m[2] as string).includes(quote)) {
+      let j = i + 1
+      while (j < lines.length && !(lines[j] as string).includes(quote)) j++
+      if (j === lines.length) problems.push(`${where} line ${i + 1}: expected a closing ${quote} for the quoted value`)
+      i = j
+    }
+  }
+  return problems
 }
 
 function onlyDatadog(vars: Record<string, string>): Record<string, string> {

@@ -1,8 +1,8 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
-import { agentUrl, bool, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+import { agentUrl, bool, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
-export const PROFILER_NAMES = ['wall', 'space'] as const
+export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
 export type ProfilerName = (typeof PROFILER_NAMES)[number]
 export const EXPORTER_NAMES = ['file', 'agent', 'agentless'] as const
 export type ExporterName = (typeof EXPORTER_NAMES)[number]
@@ -81,8 +81,8 @@ export const SCHEMA = {
     env: 'DD_PROFILING_PROFILERS',
     flag: '--profilers <names>',
     type: nameList(PROFILER_NAMES),
-    default: ['wall', 'space'],
-    doc: 'Profilers to run: wall (wall time, with CPU time per sample) and space (heap).',
+    default: ['wall', 'space', 'events', 'exceptions'],
+    doc: 'Profilers to run: wall (wall time, with CPU time per sample), space (heap), events (GC pauses and event-loop blocking) and exceptions (uncaught exceptions and unhandled rejections).',
     group: 'Profiling',
   }),
   walltimeEnabled: optional({
@@ -95,6 +95,20 @@ export const SCHEMA = {
     env: 'DD_PROFILING_HEAP_ENABLED',
     type: bool(),
     doc: 'Adds (true) or removes (false) the space (heap) profiler from the list, as in dd-trace-js.',
+    group: 'Profiling',
+  }),
+  eventLoopThreshold: setting({
+    env: 'DD_PROFILING_EVENT_LOOP_THRESHOLD_MS',
+    type: num({ min: 1, unit: 'milliseconds' }),
+    default: 50,
+    doc: 'The events profile records a tick of the event loop that lasts longer than this (event-loop blocking).',
+    group: 'Profiling',
+  }),
+  oomMonitoring: setting({
+    env: 'DD_PROFILING_OOM_MONITORING',
+    type: bool(),
+    default: true,
+    doc: 'When the heap nears its limit, write a heap profile (snapshot:on_oom) before the process dies. Needs the space profiler.',
     group: 'Profiling',
   }),
   cpuEnabled: setting({
@@ -179,7 +193,7 @@ export const SCHEMA = {
   }),
   agentHost: optional({
     env: 'DD_AGENT_HOST',
-    type: text('a host name or address'),
+    type: hostName('a host name or address'),
     doc: 'Datadog Agent host (default 127.0.0.1).',
     group: 'Output and export',
   }),
@@ -191,7 +205,7 @@ export const SCHEMA = {
   }),
   site: setting({
     env: 'DD_SITE',
-    type: text('a Datadog site such as datadoghq.com or datadoghq.eu'),
+    type: hostName('a Datadog site such as datadoghq.com or datadoghq.eu'),
     default: 'datadoghq.com',
     doc: 'Datadog site, for agentless export.',
     group: 'Output and export',

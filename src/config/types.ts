@@ -172,3 +172,19 @@ export function intakeUrl(): ValueType<string> {
     format: (value) => value,
   }
 }
+
+/**
+ * A host name or address (an IPv6 address with or without brackets). Letters, digits, dots, dashes, colons and
+ * brackets only: the value is pasted into a URL, where `/`, `@`, `#` or `?` would send profiles (and, for
+ * DD_SITE, the API key) somewhere else.
+ */
+export function hostName(expected: string): ValueType<string> {
+  return {
+    expected,
+    parse(raw) {
+      const s = raw.trim()
+      return /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?)$/.test(s) ? ok(s) : fail(expected)
+    },
+    format: (value) => value,
+  }
+}

@@ -37,6 +37,7 @@ export class FileExporter implements Exporter {
   private readonly maxBytes: number
   private lastProcessDir: string | undefined
   private written = 0
+  private readonly described = new Set<string>()
 
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
     this.dir = path.resolve(config.outputDir)
@@ -51,7 +52,8 @@ export class FileExporter implements Exporter {
   /** Rejects when the bundle cannot be written; the session reports it once and the app runs on. */
   async export(bundle: Bundle): Promise<void> {
     const [service, proc, name] = bundlePath(bundle)
-    const parent = path.join(this.dir, service, proc)
+    const parent = ownDirs(this.dir, service, proc)
+    this.describeProcess(parent, bundle)
     const final = await writeBundleDir(parent, name, bundle)
     this.done(parent, final)
   }
@@ -59,13 +61,30 @@ export class FileExporter implements Exporter {
   /** For the exit path, where only synchronous work runs. */
   exportSync(bundle: Bundle): void {
     const [service, proc, name] = bundlePath(bundle)
-    const parent = path.join(this.dir, service, proc)
+    const parent = ownDirs(this.dir, service, proc)
+    this.describeProcess(parent, bundle)
     // An asynchronous write cut short by the exit leaves its temporary directory: remove it now. Only this
     // process writes into its process directory (the runtime id is in the name), so every .tmp- there is ours.
     for (const t of list(parent)) if (t.startsWith(TMP_PREFIX)) fs.rmSync(path.join(parent, t), { recursive: true, force: true })
     const final = path.join(parent, name)
-    if (!fs.existsSync(final)) writeBundleDirSync(parent, name, bundle)
+    // Already written by the asynchronous export the exit raced with; lstat, so a planted symlink is not taken for it.
+    if (!isRealDir(final)) writeBundleDirSync(parent, name, bundle)
     this.done(parent, final)
+  }
+
+  /** process.json, once per process directory: tiny, written atomically, never through a planted symlink. */
+  private describeProcess(parent: string, bundle: Bundle): void {
+    if (!bundle.process || this.described.has(parent)) return
+    this.described.add(parent)
+    const file = path.join(parent, PROCESS_FILE)
+    try {
+      if (fs.existsSync(file) || isSymlink(file)) return
+      const tmp = path.join(parent, `${TMP_PREFIX}${PROCESS_FILE}`)
+      fs.writeFileSync(tmp, JSON.stringify(bundle.process) + '\n', { mode: 0o600, flag: 'wx' })
+      fs.renameSync(tmp, file)
+    } catch (err) {
+      this.log?.debug(`file: could not write ${file}: ${(err as Error).message}`)
+    }
   }
 
   private done(parent: string, final: string): void {
@@ -77,6 +96,46 @@ export class FileExporter implements Exporter {
     } catch (err) {
       this.log?.debug(`file: size cap check failed: ${(err as Error).message}`)
     }
+  }
+}
+
+/**
+ * Creates <root>/<service>/<proc> (0700) and returns its path. The output directory itself is the user's choice
+ * and may be a symlink; below it, nothing is followed: a symlink planted where a service or process directory goes
+ * (by another user of a shared directory, say) makes the write fail rather than land wherever it points.
+ */
+export function ownDirs(root: string, ...parts: string[]): string {
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 })
+  let dir = root
+  for (const part of parts) {
+    dir = path.join(dir, part)
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (!isRealDir(dir)) throw new Error(`${dir} is not a directory of ours (a symlink or a file): not written through`)
+    }
+  }
+  return dir
+}
+
+/** Facts about the process (its command) beside its bundles, for dd-run report. */
+export const PROCESS_FILE = 'process.json'
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+function isRealDir(p: string): boolean {
+  try {
+    const st = fs.lstatSync(p)
+    return st.isDirectory() && !st.isSymbolicLink()
+  } catch {
+    return false
   }
 }
 
@@ -102,11 +161,13 @@ export function pruneOutput(root: string, maxBytes: number, keep?: string): numb
   const bundles: OnDisk[] = []
   let total = 0
   for (const service of list(root)) {
+    // Symlinks are never followed: the cap only ever removes what this layout put there.
+    if (!isRealDir(path.join(root, service))) continue
     for (const proc of list(path.join(root, service))) {
-      if (!PROCESS_DIR.test(proc)) continue
+      if (!PROCESS_DIR.test(proc) || !isRealDir(path.join(root, service, proc))) continue
       for (const b of list(path.join(root, service, proc))) {
-        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b)) continue
         const dir = path.join(root, service, proc, b)
+        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b) || !isRealDir(dir)) continue
         let bytes = 0
         let mtimeMs = 0
         for (const f of list(dir)) {

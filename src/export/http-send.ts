@@ -43,9 +43,10 @@ export function send(target: Target, headers: Record<string, string>, body: Buff
     settle = (o) => {
       if (settled) return
       settled = true
-      clearTimeout(timer)
       resolve(o)
     }
+    // The timer outlives the outcome: a peer that sends a status and then trickles its body forever would
+    // otherwise hold a socket open per upload; the connection ends with the attempt's time limit at the latest.
     const timer = setTimeout(() => {
       settle({ kind: 'retry', reason: `no answer within ${Math.round(timeoutMs)} ms` })
       req?.destroy()
@@ -61,6 +62,7 @@ export function send(target: Target, headers: Record<string, string>, body: Buff
         headers: { ...headers, 'Content-Length': String(body.length) },
       })
       req.on('socket', (socket) => socket.unref())
+      req.on('close', () => clearTimeout(timer))
       req.on('response', (res: IncomingMessage) => {
         res.resume()
         const retryAfter = res.headers['retry-after']

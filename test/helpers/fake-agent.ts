@@ -33,7 +33,15 @@ export interface Upload {
 }
 
 /** What to do with one request. */
-export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number } | 'black-hole'
+export type Reply =
+  | {
+      status: number
+      headers?: Record<string, string>
+      delayMs?: number
+      /** Answer a few bytes a second, never finishing: the status line and headers ('head') or the body ('body'). */
+      trickle?: 'head' | 'body'
+    }
+  | 'black-hole'
 
 export interface FakeAgentOptions {
   /** Also listen on a unix socket (in a fresh temp dir). */
@@ -58,6 +66,10 @@ export class FakeAgent {
   /** GET /info requests (probes). */
   infoRequests = 0
   url = ''
+  /** Connections open now (the test's view of sockets a client may leave behind). */
+  get openConnections(): number {
+    return this.sockets.size
+  }
   socketUrl: string | undefined
   private replies: Reply[] = []
   private fallback: Reply = { status: 200 }
@@ -168,6 +180,7 @@ export class FakeAgent {
       upload.answered = reply === 'black-hole' ? 'none' : reply.status
       this.uploads.push(upload)
       if (reply === 'black-hole') return
+      if (reply.trickle) return trickle(res, reply.status, reply.trickle)
       const answer = () => res.writeHead(reply.status, reply.headers ?? {}).end(reply.status < 300 ? '{}' : `status ${reply.status}`)
       if (reply.delayMs) setTimeout(answer, reply.delayMs)
       else answer()
@@ -197,6 +210,28 @@ export class FakeAgent {
     }
     return { path: req.url, headers: req.headers, via, event, parts, profiles, answered: 200, bodyBytes: body.length, at: Date.now() }
   }
+}
+
+/** Five bytes a second until the client hangs up: the head never completes ('head'), or the body never does. */
+function trickle(res: http.ServerResponse, status: number, what: 'head' | 'body'): void {
+  const socket = res.socket
+  if (!socket) return
+  let bytes: Buffer
+  if (what === 'head') {
+    bytes = Buffer.from(`HTTP/1.1 ${status} OK\r\nContent-Type: application/json\r\nX-Padding: ${'x'.repeat(4096)}\r\n\r\n{}`)
+  } else {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': '100000' })
+    res.flushHeaders()
+    bytes = Buffer.alloc(100_000, 0x20)
+  }
+  let at = 0
+  const timer = setInterval(() => {
+    if (socket.destroyed || at >= bytes.length) return clearInterval(timer)
+    if (what === 'head') socket.write(bytes.subarray(at, at + 1))
+    else res.write(bytes.subarray(at, at + 1))
+    at++
+  }, 200)
+  socket.on('close', () => clearInterval(timer))
 }
 
 function validateEvent(event: Upload['event'], parts: Part[]): void {

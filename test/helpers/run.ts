@@ -33,11 +33,17 @@ after(() => {
 })
 
 let scratch: string | undefined
-/** One output directory per test file, so that no test ever writes profiles into the checkout. */
+/**
+ * One output directory per test file, so that no test ever writes profiles into the checkout. Removed when the
+ * file ends (not when the first test using it ends: later tests write there too).
+ */
 function scratchOutput(): string {
-  scratch ??= tempDir('dd-run-out-')
+  scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-out-'))
   return scratch
 }
+after(() => {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true })
+})
 
 /**
  * A clean environment for dd-run: the caller's PATH and HOME, no DD_* or NODE_OPTIONS from the test runner, and
