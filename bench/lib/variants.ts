@@ -19,6 +19,7 @@ export type VariantName =
   | 'bare-control'
   | 'dd-run'
   | 'dd-run-wall'
+  | 'dd-run-nocpu'
   | 'dd-run-space'
   | 'dd-run-off'
   | 'preload-only'
@@ -64,9 +65,9 @@ function node(ctx: RunContext, env: NodeJS.ProcessEnv, pre: string[] = []): Comm
   return { file: process.execPath, args: [...pre, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
 }
 
-function ddRun(ctx: RunContext, flags: string[]): Command {
+function ddRun(ctx: RunContext, flags: string[], env: NodeJS.ProcessEnv = {}): Command {
   const args = [DD_RUN, '-q', '-o', ctx.outDir, '--exporters', 'file', '--upload-period', String(ctx.uploadPeriod), ...flags]
-  return { file: process.execPath, args: [...args, '--', process.execPath, ctx.script, ...ctx.args], env: cleanEnv(), cwd: ctx.outDir }
+  return { file: process.execPath, args: [...args, '--', process.execPath, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
 }
 
 let ddTraceInit: string | undefined
@@ -122,6 +123,13 @@ export const VARIANTS: Record<VariantName, Variant> = {
     expect: 'dd-run',
     types: ['wall'],
     command: (c) => ddRun(c, ['--profilers', 'wall']),
+  },
+  'dd-run-nocpu': {
+    name: 'dd-run-nocpu',
+    about: 'dd-run with DD_PROFILING_CPU_ENABLED=false (wall without CPU time, space)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], { DD_PROFILING_CPU_ENABLED: 'false' }),
   },
   'dd-run-space': {
     name: 'dd-run-space',
