@@ -16,6 +16,9 @@
   } catch (err) {
     try {
       var text = err && (err as Error).message ? (err as Error).message : String(err)
+      // A worker thread terminated while this code loads fails half-way through; the main thread has already said
+      // whether profiling works in this process, so a worker says so only under debug.
+      if (!require('worker_threads').isMainThread && !/^(1|true)$/i.test(process.env.DD_TRACE_DEBUG || '')) return
       process.stderr.write('dd-run: profiling is off in this process: ' + text.split('\n')[0] + ' (pid ' + process.pid + ')\n')
     } catch (ignored) {
       // stderr is gone: nothing to say it with.

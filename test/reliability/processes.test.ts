@@ -34,9 +34,10 @@ describe('process churn', () => {
     const main = [...byProcess(listBundles(out)).entries()].find(([dir]) => dir.includes('-main-'))
     assert.ok(main)
     assert.equal(main[1].at(-1)!.tags.snapshot, 'on_shutdown')
-    // Known, reported: a thread terminated while the preload is still loading sometimes sees a module half-loaded
-    // and prints "profiling is off in this process" instead of nothing, and then does not report. Rare (about one
-    // run in ten with 200 threads); the app is unaffected, which is what this test is about.
+    // A thread terminated while the preload is still loading can see a module half-loaded and then does not
+    // report (about one run in ten with 200 threads): it stays silent, since the main thread has already said
+    // whether profiling works here.
+    assert.doesNotMatch(r.stderr, /profiling is off/)
     const threads = Number(/(\d+) worker threads?/.exec(r.stderr)?.[1] ?? 0)
     assert.ok(threads >= 190 && threads <= 200, r.stderr)
   })
