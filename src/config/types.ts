@@ -121,18 +121,22 @@ export function tagList(): ValueType<Record<string, string>> {
   }
 }
 
+function parseUrl(s: string): URL | undefined {
+  try {
+    return new URL(s)
+  } catch {
+    return undefined
+  }
+}
+
 export function agentUrl(): ValueType<string> {
   const expected = 'a URL starting with http://, https:// or unix://'
   return {
     expected,
     parse(raw) {
       const s = raw.trim()
-      let url: URL
-      try {
-        url = new URL(s)
-      } catch {
-        return fail(expected)
-      }
+      const url = parseUrl(s)
+      if (!url) return fail(expected)
       if (url.protocol === 'unix:') return url.pathname ? ok(s) : fail(expected)
       if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return ok(s.replace(/\/+$/, ''))
       return fail(expected)
@@ -159,12 +163,8 @@ export function intakeUrl(): ValueType<string> {
     expected,
     parse(raw) {
       const s = raw.trim()
-      let url: URL
-      try {
-        url = new URL(s)
-      } catch {
-        return fail(expected)
-      }
+      const url = parseUrl(s)
+      if (!url) return fail(expected)
       const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
       if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return ok(s)
       return fail(expected)

@@ -7,6 +7,7 @@ import * as https from 'node:https'
 import type { Socket } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { after } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 
 export interface Part {
@@ -311,4 +312,13 @@ function parsePart(raw: Buffer): Part {
   const contentType = headers['content-type']
   if (!contentType) throw new Error(`part ${d[1]} has no Content-Type`)
   return { name: d[1] as string, filename: d[2] as string, contentType, data: raw.subarray(end + 4) }
+}
+
+const started: FakeAgent[] = []
+/** Starts a fake agent that is closed when the calling test file ends. */
+export async function fakeAgent(opts: FakeAgentOptions = {}): Promise<FakeAgent> {
+  if (started.length === 0) after(() => Promise.all(started.splice(0).map((a) => a.close())))
+  const a = await FakeAgent.start(opts)
+  started.push(a)
+  return a
 }

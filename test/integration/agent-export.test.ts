@@ -2,7 +2,7 @@
 // format (read back by go tool pprof), retries, rejections, the budget, the queue bound and the bounded flush.
 import assert from 'node:assert/strict'
 import * as net from 'node:net'
-import { after, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { fromEnv } from '../../src/config/layers'
 import { AGENT_ENDPOINT, HttpExporter, createAgentExporter } from '../../src/export/agent'
 import { containerId } from '../../src/export/container-id'
@@ -10,17 +10,10 @@ import { targetOf } from '../../src/export/http-send'
 import { probeAgent } from '../../src/export/probe'
 import { createLogger } from '../../src/log'
 import { bigBundle, realBundle } from '../helpers/bundles'
-import { FakeAgent } from '../helpers/fake-agent'
+import { fakeAgent } from '../helpers/fake-agent'
 import { pprofRaw } from '../helpers/pprof'
 import { tempDir } from '../helpers/run'
 
-const agents: FakeAgent[] = []
-after(() => Promise.all(agents.map((a) => a.close())))
-async function fakeAgent(opts: Parameters<typeof FakeAgent.start>[0] = {}): Promise<FakeAgent> {
-  const a = await FakeAgent.start(opts)
-  agents.push(a)
-  return a
-}
 
 function collector() {
   const lines: string[] = []

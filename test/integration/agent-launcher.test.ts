@@ -5,19 +5,12 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
-import { after, describe, it } from 'node:test'
-import { FakeAgent } from '../helpers/fake-agent'
+import { describe, it } from 'node:test'
+import { fakeAgent } from '../helpers/fake-agent'
 import { fixture } from '../helpers/paths'
 import { pprofRaw, pprofTop } from '../helpers/pprof'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
 
-const agents: FakeAgent[] = []
-after(() => Promise.all(agents.map((a) => a.close())))
-async function fakeAgent(opts: Parameters<typeof FakeAgent.start>[0] = {}): Promise<FakeAgent> {
-  const a = await FakeAgent.start(opts)
-  agents.push(a)
-  return a
-}
 const snapshot = (tags: string) => /(?:^|,)snapshot:([a-z_]+)/.exec(tags)?.[1]
 
 function filesUnder(root: string): string[] {

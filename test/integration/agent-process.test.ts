@@ -6,19 +6,12 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
-import { after, describe, it } from 'node:test'
-import { FakeAgent } from '../helpers/fake-agent'
+import { describe, it } from 'node:test'
+import { fakeAgent } from '../helpers/fake-agent'
 import { fixture } from '../helpers/paths'
 import { pprofRaw } from '../helpers/pprof'
 import { cleanEnv, start, tempDir } from '../helpers/run'
 
-const agents: FakeAgent[] = []
-after(() => Promise.all(agents.map((a) => a.close())))
-async function fakeAgent(opts: Parameters<typeof FakeAgent.start>[0] = {}): Promise<FakeAgent> {
-  const a = await FakeAgent.start(opts)
-  agents.push(a)
-  return a
-}
 
 function node(script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []) {
   return start(process.execPath, [...nodeArgs, fixture(script)], { env: cleanEnv(env), timeoutMs: 90_000 }).done
