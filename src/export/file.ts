@@ -38,6 +38,7 @@ export class FileExporter implements Exporter {
   private lastProcessDir: string | undefined
   private written = 0
   private readonly described = new Set<string>()
+  private unchecked = Number.POSITIVE_INFINITY
 
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
     this.dir = path.resolve(config.outputDir)
@@ -55,7 +56,7 @@ export class FileExporter implements Exporter {
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
     const final = await writeBundleDir(parent, name, bundle)
-    this.done(parent, final)
+    this.done(parent, final, bundleBytes(bundle))
   }
 
   /** For the exit path, where only synchronous work runs. */
@@ -69,7 +70,7 @@ export class FileExporter implements Exporter {
     const final = path.join(parent, name)
     // Already written by the asynchronous export the exit raced with; lstat, so a planted symlink is not taken for it.
     if (!isRealDir(final)) writeBundleDirSync(parent, name, bundle)
-    this.done(parent, final)
+    this.done(parent, final, bundleBytes(bundle))
   }
 
   /** process.json, once per process directory: tiny, written atomically, never through a planted symlink. */
@@ -87,9 +88,15 @@ export class FileExporter implements Exporter {
     }
   }
 
-  private done(parent: string, final: string): void {
+  private done(parent: string, final: string, bytes: number): void {
     this.lastProcessDir = parent
     this.written++
+    // The cap check stats every file of the output directory, on the app's thread: run it only once this process
+    // has written 1% of the cap since the last check (the first bundle always checks). The directory may go over
+    // the cap by that much per writing process, never more.
+    this.unchecked += bytes
+    if (this.unchecked < this.maxBytes / 100) return
+    this.unchecked = 0
     try {
       const removed = pruneOutput(this.dir, this.maxBytes, final)
       if (removed > 0) this.log?.debug(`file: removed ${removed} old bundle(s) to stay under ${this.maxBytes / 1024 / 1024} MiB`)
@@ -117,6 +124,10 @@ export function ownDirs(root: string, ...parts: string[]): string {
     }
   }
   return dir
+}
+
+function bundleBytes(bundle: Bundle): number {
+  return bundle.attachments.reduce((n, a) => n + a.data.length, 0)
 }
 
 /** Facts about the process (its command) beside its bundles, for dd-run report. */
