@@ -63,8 +63,8 @@ export function renderDiff(r: DiffResult, labels: { before: string; after: strin
     { title: 'change', align: 'right' as const },
     { title: 'before', align: 'right' as const },
     { title: 'after', align: 'right' as const },
-    { title: 'function', align: 'left' as const, flex: { min: 26, keep: 'start' as const } },
-    { title: 'location', align: 'left' as const, flex: { min: 16, keep: 'end' as const } },
+    { title: 'function', align: 'left' as const, flex: { min: 18, keep: 'start' as const } },
+    { title: 'location', align: 'left' as const, flex: { min: 24, keep: 'end' as const } },
   ]
   const row = (f: DiffFunction): string[] => [`${signed(f.delta)} pt`, `${f.beforeShare.toFixed(1)}%`, `${f.afterShare.toFixed(1)}%`, f.name, f.location]
   const limit = n > 0 ? n : Infinity
