@@ -125,8 +125,13 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker Thread ${wt.threadId}`
   const threadLabels = { 'thread name': threadName, 'thread id': String(wt.threadId) }
   try {
-    const { EventsRecorder } = require('./events') as typeof import('./events')
-    const { ExceptionsRecorder } = require('./exceptions') as typeof import('./exceptions')
+    // Loaded only when enabled: the preload runs in every process.
+    const events = profilers.includes('events')
+      ? new (require('./events') as typeof import('./events')).EventsRecorder(config.eventLoopThreshold, threadLabels)
+      : undefined
+    const exceptions = profilers.includes('exceptions')
+      ? new (require('./exceptions') as typeof import('./exceptions')).ExceptionsRecorder(threadLabels)
+      : undefined
     const s = new Session({
       pprof,
       profilers: new Profilers(pprof, {
@@ -135,8 +140,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         heapInterval: config.heapSamplingInterval,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
-        events: profilers.includes('events') ? new EventsRecorder(config.eventLoopThreshold, threadLabels) : undefined,
-        exceptions: profilers.includes('exceptions') ? new ExceptionsRecorder(threadLabels) : undefined,
+        events,
+        exceptions,
       }),
       config,
       identity,
