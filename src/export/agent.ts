@@ -210,6 +210,11 @@ export class HttpExporter implements Exporter {
         log.debug(`${this.name}: sent ${item.bundle.attachments.map((a) => a.name).join(', ')} (${mb(mp.body.length)})`)
         return
       }
+      if (outcome.kind === 'reject' && outcome.status === undefined) {
+        this.counts.failed++
+        this.warnOnce('certificate', `cannot upload to the ${this.peer} at ${target.shown} (${outcome.reason}): its certificate is not trusted, profiles are not sent (NODE_EXTRA_CA_CERTS adds a CA)`)
+        return
+      }
       if (outcome.kind === 'reject') {
         this.counts.failed++
         const size = outcome.status === 413 ? ` (payload ${mb(mp.body.length)} too large)` : ''

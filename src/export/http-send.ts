@@ -1,7 +1,7 @@
 // One upload attempt over http, https or a unix socket. The socket is unref'd: an upload never keeps the process
 // alive (the final flush holds it open on purpose, for a bounded time). Resolves with an Outcome, never rejects.
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
-import { classifyStatus, type Outcome } from './retry'
+import { classifyStatus, isCertificateError, type Outcome } from './retry'
 
 export interface Target {
   /** Shown in messages: the address without any secret. */
@@ -68,7 +68,10 @@ export function send(target: Target, headers: Record<string, string>, body: Buff
         const retryAfter = res.headers['retry-after']
         settle(classifyStatus(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter))
       })
-      req.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'retry', reason: err.code ?? err.message }))
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (isCertificateError(err.code)) settle({ kind: 'reject', reason: `${err.code}: ${err.message}` })
+        else settle({ kind: 'retry', reason: err.code ?? err.message })
+      })
       req.end(body)
     } catch (err) {
       settle({ kind: 'retry', reason: (err as Error).message })

@@ -2,7 +2,7 @@
 // budget.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { classifyStatus, nextDelay, parseRetryAfter } from '../../src/export/retry'
+import { classifyStatus, isCertificateError, MIN_ATTEMPT_MS, nextDelay, parseRetryAfter } from '../../src/export/retry'
 
 describe('classifyStatus', () => {
   it('2xx is sent', () => {
@@ -41,13 +41,30 @@ describe('nextDelay', () => {
   it('is capped', () => {
     assert.equal(nextDelay(30, 60_000, backoff, undefined, () => 1), 8000)
   })
-  it('gives up when the wait would end past the budget', () => {
+  it('gives up when the wait would leave the next attempt less than MIN_ATTEMPT_MS of the budget', () => {
     assert.equal(nextDelay(1, 900, backoff, undefined, () => 1), undefined)
     assert.equal(nextDelay(1, 900, backoff, undefined, () => 0), 500)
+    // 999 ms of a 1000 ms budget would leave the attempt 1 ms: its "no answer" would hide the real error.
+    assert.equal(nextDelay(1, 1000, backoff, undefined, () => 0.998), undefined)
+    assert.equal(nextDelay(1, 500 + MIN_ATTEMPT_MS, backoff, undefined, () => 0), 500)
+    assert.equal(nextDelay(1, 499 + MIN_ATTEMPT_MS, backoff, undefined, () => 0), undefined)
   })
   it('honours a longer Retry-After within the budget, and gives up beyond it', () => {
     assert.equal(nextDelay(1, 60_000, backoff, 5000, () => 0), 5000)
     assert.equal(nextDelay(1, 4000, backoff, 5000, () => 0), undefined)
     assert.equal(nextDelay(1, 60_000, backoff, 10, () => 0), 500)
+  })
+})
+
+describe('isCertificateError', () => {
+  it('knows the certificate failures, which are not retried', () => {
+    for (const c of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+      assert.equal(isCertificateError(c), true, c)
+    }
+  })
+  it('leaves connection errors and timeouts to the retries', () => {
+    for (const c of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOENT', 'ERR_SSL_WRONG_VERSION_NUMBER', undefined]) {
+      assert.equal(isCertificateError(c), false, String(c))
+    }
   })
 })
