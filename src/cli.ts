@@ -176,5 +176,5 @@ export async function main(argv: string[]): Promise<number | undefined> {
     return 2
   }
   const { run } = require('./launch/run') as typeof import('./launch/run')
-  return run(command, prepared, config, log)
+  return run(command, prepared, decided.resolved.config, log)
 }

@@ -39,6 +39,7 @@ export class FileExporter implements Exporter {
   private written = 0
   private readonly described = new Set<string>()
   private unchecked = Number.POSITIVE_INFINITY
+  private pruning = false
 
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
     this.dir = path.resolve(config.outputDir)
@@ -56,7 +57,7 @@ export class FileExporter implements Exporter {
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
     const final = await writeBundleDir(parent, name, bundle)
-    this.done(parent, final, bundleBytes(bundle))
+    await this.done(parent, final, bundleBytes(bundle), true)
   }
 
   /** For the exit path, where only synchronous work runs. */
@@ -70,7 +71,7 @@ export class FileExporter implements Exporter {
     const final = path.join(parent, name)
     // Already written by the asynchronous export the exit raced with; lstat, so a planted symlink is not taken for it.
     if (!isRealDir(final)) writeBundleDirSync(parent, name, bundle)
-    this.done(parent, final, bundleBytes(bundle))
+    void this.done(parent, final, bundleBytes(bundle), false)
   }
 
   /** process.json, once per process directory: tiny, written atomically, never through a planted symlink. */
@@ -88,20 +89,28 @@ export class FileExporter implements Exporter {
     }
   }
 
-  private done(parent: string, final: string, bytes: number): void {
+  /**
+   * Bookkeeping after a write. The size cap is checked from here only on the periodic path (`check`), never on
+   * the exit path: a process that only ever writes its final profile must not walk the whole output directory
+   * as it exits. The launcher checks the cap when a run starts (see launch/run.ts), which covers them.
+   */
+  private async done(parent: string, final: string, bytes: number, check: boolean): Promise<void> {
     this.lastProcessDir = parent
     this.written++
-    // The cap check stats every file of the output directory, on the app's thread: run it only once this process
-    // has written 1% of the cap since the last check (the first bundle always checks). The directory may go over
-    // the cap by that much per writing process, never more.
+    // Walking the directory costs a stat per file: run it once this process has written 1% of the cap since the
+    // last check (the first periodic bundle always checks). The directory may go over the cap by that much per
+    // writing process, never more.
     this.unchecked += bytes
-    if (this.unchecked < this.maxBytes / 100) return
+    if (!check || this.pruning || this.unchecked < this.maxBytes / 100) return
     this.unchecked = 0
+    this.pruning = true
     try {
-      const removed = pruneOutput(this.dir, this.maxBytes, final)
+      const removed = await pruneOutput(this.dir, this.maxBytes, final)
       if (removed > 0) this.log?.debug(`file: removed ${removed} old bundle(s) to stay under ${this.maxBytes / 1024 / 1024} MiB`)
     } catch (err) {
       this.log?.debug(`file: size cap check failed: ${(err as Error).message}`)
+    } finally {
+      this.pruning = false
     }
   }
 }
@@ -166,24 +175,25 @@ interface OnDisk {
 
 /**
  * Removes the oldest bundle directories until the output directory holds at most maxBytes, never `keep`.
- * Several processes may prune at once: every removal tolerates a bundle already gone. Returns the count removed.
+ * Asynchronous, so the walk (a stat per file) runs on libuv's threads, not the app's. Several processes may prune
+ * at once: every removal tolerates a bundle already gone. Resolves with the count removed.
  */
-export function pruneOutput(root: string, maxBytes: number, keep?: string): number {
+export async function pruneOutput(root: string, maxBytes: number, keep?: string): Promise<number> {
   const bundles: OnDisk[] = []
   let total = 0
-  for (const service of list(root)) {
-    // Symlinks are never followed: the cap only ever removes what this layout put there.
-    if (!isRealDir(path.join(root, service))) continue
-    for (const proc of list(path.join(root, service))) {
-      if (!PROCESS_DIR.test(proc) || !isRealDir(path.join(root, service, proc))) continue
-      for (const b of list(path.join(root, service, proc))) {
+  // readdir's entry types come from the directory itself (lstat semantics): a symlink is never a directory here,
+  // so the cap only ever removes what this layout put there.
+  for (const service of await dirs(root)) {
+    for (const proc of await dirs(path.join(root, service))) {
+      if (!PROCESS_DIR.test(proc)) continue
+      for (const b of await dirs(path.join(root, service, proc))) {
+        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b)) continue
         const dir = path.join(root, service, proc, b)
-        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b) || !isRealDir(dir)) continue
         let bytes = 0
         let mtimeMs = 0
-        for (const f of list(dir)) {
+        for (const f of await listAsync(dir)) {
           try {
-            const st = fs.statSync(path.join(dir, f))
+            const st = await fs.promises.stat(path.join(dir, f))
             bytes += st.size
             mtimeMs = Math.max(mtimeMs, st.mtimeMs)
           } catch {
@@ -201,11 +211,28 @@ export function pruneOutput(root: string, maxBytes: number, keep?: string): numb
   for (const b of bundles) {
     if (total <= maxBytes) break
     if (keep !== undefined && b.dir === keep) continue
-    fs.rmSync(b.dir, { recursive: true, force: true })
+    await fs.promises.rm(b.dir, { recursive: true, force: true })
     total -= b.bytes
     removed++
   }
   return removed
+}
+
+/** The names of the real directories (not symlinks) in dir; none when it cannot be read. */
+async function dirs(dir: string): Promise<string[]> {
+  try {
+    return (await fs.promises.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+  } catch {
+    return []
+  }
+}
+
+async function listAsync(dir: string): Promise<string[]> {
+  try {
+    return await fs.promises.readdir(dir)
+  } catch {
+    return []
+  }
 }
 
 function list(dir: string): string[] {

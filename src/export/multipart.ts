@@ -1,7 +1,7 @@
 // The body of one upload: multipart/form-data with the `event` part first, then one part per profile, as the
 // Datadog intake reads it (see docs/exporters.md). Pure; builds the bytes once per attempt, no streaming needed at
 // the sizes a profile has.
-import { randomBytes } from 'node:crypto'
+import { randomUuid } from '../random-id'
 import type { Bundle } from './types'
 
 export interface Multipart {
@@ -33,7 +33,7 @@ export function encodeMultipart(bundle: Bundle, boundary = newBoundary()): Multi
 
 /** 32 random hex characters: no part body (gzip or JSON) realistically contains it. */
 export function newBoundary(): string {
-  return `ddrun${randomBytes(16).toString('hex')}`
+  return `ddrun${randomUuid().replace(/-/g, '')}`
 }
 
 /** Bytes the bundle holds in memory: what the queue bound counts. */

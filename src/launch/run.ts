@@ -1,11 +1,11 @@
 // Runs the command: finds it, opens the run's private channel, spawns and supervises it, then finishes the run
 // (relays last-gasp profiles, prints the summary) and exits exactly as the command did.
-import { randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
+import { randomUuid } from '../random-id'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
@@ -29,14 +29,16 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   if (prepared.profiling) {
     // A fresh private directory (mode 0700) for this run: preloads report into it and spool final profiles.
     channel = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-'))
-    env[RUN_ID] = randomUUID()
+    env[RUN_ID] = randomUuid()
     env[RUN_CHANNEL] = channel
     env[RUN_LAUNCHER_PID] = String(process.pid)
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
   }
   let result: ChildExit
   try {
-    result = await supervise({ file: found.file, args, argv0: name, env, log })
+    const child = supervise({ file: found.file, args, argv0: name, env, log })
+    if (prepared.profiling && config.exporters?.includes('file')) checkOutputCap(config, log)
+    result = await child
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     log.error(`${name}: ${(err as Error).message}`)
@@ -46,4 +48,20 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result })
   exitLike(result)
   return new Promise(() => {})
+}
+
+/**
+ * The file exporter's size cap, checked once per run here, beside the app rather than inside it: processes check
+ * it only from their periodic exports, so a tree of short-lived processes (which only ever write at exit) is kept
+ * under the cap by this check at the start of each run. Asynchronous; the run never waits for it.
+ */
+function checkOutputCap(config: Config, log: Logger): void {
+  const dir = path.resolve(config.outputDir)
+  const { pruneOutput } = require('../export/file') as typeof import('../export/file')
+  pruneOutput(dir, config.outputMaxMb * 1024 * 1024).then(
+    (removed) => {
+      if (removed > 0) log.debug(`removed ${removed} old bundle(s) from ${dir} to stay under ${config.outputMaxMb} MiB`)
+    },
+    (err: Error) => log.debug(`size cap check of ${dir} failed: ${err.message}`),
+  )
 }

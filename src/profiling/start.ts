@@ -10,6 +10,7 @@ import type { Exporter } from '../export/types'
 import { createLogger, type Logger } from '../log'
 import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
+import { randomUuid } from '../random-id'
 import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, type Identity, type ProcessFacts } from './process-kind'
 import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
@@ -80,9 +81,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   }
   for (const p of resolved.problems) log.warn(`${p}; using the default in pid ${process.pid}`)
   // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
-  const { randomUUID } = require('node:crypto') as typeof import('node:crypto')
   const { message, platformInfo, Session } = require('./session') as typeof import('./session')
-  const identity = identify(facts, randomUUID())
+  const identity = identify(facts, randomUuid())
 
   const off = (reason: string): void => {
     // An error, not a warning: --quiet must not hide that the profiling the user asked for does not happen.

@@ -166,6 +166,26 @@ describe('disk faults', () => {
     assert.equal(fs.readdirSync(path.join(out, 'capped')).length, 1)
   })
 
+  it('the launcher keeps the directory under the cap at the start of a run, for processes that only write at exit', async () => {
+    const out = tempDir()
+    // Three old bundles of 600 KiB from an earlier run of short-lived processes, over a 1 MiB cap.
+    for (let i = 1; i <= 3; i++) {
+      const old = path.join(out, 'capped', `10${i}-main-abcdef12`, `0001-2026010${i}T000000Z`)
+      fs.mkdirSync(old, { recursive: true })
+      fs.writeFileSync(path.join(old, 'wall.pprof'), Buffer.alloc(600 * 1024))
+      const t = new Date(Date.UTC(2026, 0, i))
+      fs.utimesSync(path.join(old, 'wall.pprof'), t, t)
+    }
+    const r = await ddRun(['-s', 'capped', 'node', APP, '300'], { env: cleanEnv({ DD_PROFILING_OUTPUT_DIR: out, DD_PROFILING_OUTPUT_MAX_MB: '1' }) })
+    assert.equal(r.code, 0, r.stderr)
+    const bundles = (proc: string) => fs.readdirSync(path.join(out, 'capped', proc)).filter((n) => /^\d{4}-/.test(n))
+    // The two oldest went (1.8 MiB -> 600 KiB); the newest old one and this run's own bundle stay.
+    assert.deepEqual(['101', '102', '103'].map((p) => bundles(`${p}-main-abcdef12`).length), [0, 0, 1])
+    const own = fs.readdirSync(path.join(out, 'capped')).filter((d) => !d.startsWith('10'))
+    assert.equal(own.length, 1, own.join(' '))
+    assert.equal(bundles(own[0] as string).length, 1)
+  })
+
   it('a symlink at a bundle\'s own path: neither the exit-path write nor the periodic one goes through it', async () => {
     const base = tempDir()
     const out = path.join(base, 'out')

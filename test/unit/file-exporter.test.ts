@@ -95,7 +95,18 @@ test('the size cap removes the oldest bundles first, never the one just written,
   assert.ok(fs.existsSync(path.join(out, 'notes.txt')))
   assert.ok(fs.existsSync(path.join(out, 'web', 'not-ours', 'keep')))
   // A single bundle above the cap stays: it is the one just written.
-  e.exportSync(bundle(6, { bytes: 700 * 1024, end: new Date(Date.UTC(2026, 0, 1, 0, 0, 6)) }))
+  await e.export(bundle(6, { bytes: 700 * 1024, end: new Date(Date.UTC(2026, 0, 1, 0, 0, 6)) }))
   assert.deepEqual(fs.readdirSync(proc), ['0006-20260101T000006Z'])
-  assert.equal(pruneOutput(out, 1), 1, 'without a bundle to keep, it goes too')
+  assert.equal(await pruneOutput(out, 1), 1, 'without a bundle to keep, it goes too')
+})
+
+test('the exit path never walks the output directory: an over-cap directory is left to the next check', async () => {
+  const out = tempDir()
+  const e = new FileExporter({ outputDir: out, outputMaxMb: 1 })
+  const proc = path.join(out, 'web', '4242-cluster_worker-abcdef12')
+  for (let i = 1; i <= 4; i++) e.exportSync(bundle(i, { bytes: 200 * 1024, end: new Date(Date.UTC(2026, 0, 1, 0, 0, i)) }))
+  await new Promise((r) => setTimeout(r, 50))
+  assert.equal(fs.readdirSync(proc).length, 4, 'four bundles of 400 KiB over a 1 MiB cap, all still there')
+  assert.equal(await pruneOutput(out, 1024 * 1024), 2)
+  assert.equal(fs.readdirSync(proc).length, 2)
 })
