@@ -9,6 +9,7 @@ import type { Config } from '../config/schema'
 import { agentAddress } from '../export/agent-address'
 import type { Bundle } from '../export/types'
 import { classifyPid1 } from './pid1'
+import { DIST_DIR } from '../dist-dir'
 
 export type Status = 'ok' | 'warning' | 'failure'
 
@@ -20,8 +21,8 @@ export interface Check {
 }
 
 export const MIN_NODE_MAJOR = 20
-/** dd-run's launcher, beside this file's build output: dist/src/doctor -> dist/bin/dd-run.js. */
-export const DD_RUN_BIN = path.resolve(__dirname, '..', '..', 'bin', 'dd-run.js')
+/** dd-run's launcher: dist/bin/dd-run.js. */
+export const DD_RUN_BIN = path.join(DIST_DIR, 'bin', 'dd-run.js')
 
 export function nodeVersion(version = process.version): Check {
   const major = Number(version.replace(/^v/, '').split('.')[0])

@@ -7,9 +7,10 @@ import type { LaunchConfig } from '../config/resolve'
 import { KEYS, SCHEMA, type Setting } from '../config/schema'
 import type { Logger } from '../log'
 import { addPreload } from './node-options'
+import { DIST_DIR } from '../dist-dir'
 
-/** The built preload, beside this file's build output: dist/src/launch -> dist/preload/index.js. */
-export const PRELOAD_PATH = path.resolve(__dirname, '..', '..', 'preload', 'index.js')
+/** The built preload: dist/preload/index.js. */
+export const PRELOAD_PATH = path.join(DIST_DIR, 'preload', 'index.js')
 
 export type Prepared =
   | { ok: true; env: NodeJS.ProcessEnv; profiling: boolean; preload?: string }

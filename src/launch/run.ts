@@ -50,18 +50,46 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   return new Promise(() => {})
 }
 
+/** The size cap is walked at most this often by launchers, however many short runs follow each other. */
+export const CAP_CHECK_EVERY_MS = 60_000
+const CAP_STAMP = '.dd-run-cap-checked'
+
 /**
- * The file exporter's size cap, checked once per run here, beside the app rather than inside it: processes check
- * it only from their periodic exports, so a tree of short-lived processes (which only ever write at exit) is kept
- * under the cap by this check at the start of each run. Asynchronous; the run never waits for it.
+ * The file exporter's size cap, checked here, beside the app rather than inside it: processes check it only from
+ * their periodic exports, so a tree of short-lived processes (which only ever write at exit) is kept under the cap
+ * by this check at the start of a run. Asynchronous, the run never waits for it; at most once a minute per output
+ * directory (a stamp file's age says when the last launcher walked it), so a loop of short runs does not walk a
+ * large directory every time.
  */
 function checkOutputCap(config: Config, log: Logger): void {
   const dir = path.resolve(config.outputDir)
+  const stamp = path.join(dir, CAP_STAMP)
+  try {
+    const st = fs.lstatSync(stamp)
+    if (st.isFile() && Date.now() - st.mtimeMs < CAP_CHECK_EVERY_MS) return
+  } catch {
+    // No stamp yet (or no directory yet): check.
+  }
   const { pruneOutput } = require('../export/file') as typeof import('../export/file')
   pruneOutput(dir, config.outputMaxMb * 1024 * 1024).then(
     (removed) => {
+      touchStamp(stamp)
       if (removed > 0) log.debug(`removed ${removed} old bundle(s) from ${dir} to stay under ${config.outputMaxMb} MiB`)
     },
     (err: Error) => log.debug(`size cap check of ${dir} failed: ${err.message}`),
   )
+}
+
+/** Creates or refreshes the stamp; never writes through a symlink planted in its place. */
+function touchStamp(stamp: string): void {
+  try {
+    const st = fs.lstatSync(stamp)
+    if (st.isFile()) fs.utimesSync(stamp, new Date(), new Date())
+  } catch {
+    try {
+      fs.writeFileSync(stamp, '', { flag: 'wx', mode: 0o600 })
+    } catch {
+      // The directory does not exist yet or is not writable: the next run checks again.
+    }
+  }
 }

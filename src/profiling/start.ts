@@ -17,6 +17,7 @@ import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from '.
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
 import { serviceOf, type TagInputs } from './tags'
+import { DIST_DIR } from '../dist-dir'
 
 
 /**
@@ -174,7 +175,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
 function isDdRunItself(argv: readonly string[]): boolean {
   const script = argv[1]
   if (!script) return false
-  const own = path.resolve(__dirname, '..', '..', 'bin', 'dd-run.js')
+  const own = path.join(DIST_DIR, 'bin', 'dd-run.js')
   try {
     return fs.realpathSync(script) === own
   } catch {

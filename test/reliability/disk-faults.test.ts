@@ -184,6 +184,15 @@ describe('disk faults', () => {
     const own = fs.readdirSync(path.join(out, 'capped')).filter((d) => !d.startsWith('10'))
     assert.equal(own.length, 1, own.join(' '))
     assert.equal(bundles(own[0] as string).length, 1)
+
+    // The walk is throttled: a run within a minute of it leaves an over-cap directory to a later launch.
+    assert.ok(fs.lstatSync(path.join(out, '.dd-run-cap-checked')).isFile())
+    const extra = path.join(out, 'capped', '104-main-abcdef12', '0001-20260104T000000Z')
+    fs.mkdirSync(extra, { recursive: true })
+    fs.writeFileSync(path.join(extra, 'wall.pprof'), Buffer.alloc(900 * 1024))
+    const again = await ddRun(['-s', 'capped', 'node', APP, '100'], { env: cleanEnv({ DD_PROFILING_OUTPUT_DIR: out, DD_PROFILING_OUTPUT_MAX_MB: '1' }) })
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(bundles('104-main-abcdef12').length, 1)
   })
 
   it('a symlink at a bundle\'s own path: neither the exit-path write nor the periodic one goes through it', async () => {
