@@ -44,6 +44,7 @@ export function oldGenerationLimit(): number {
 function flagMb(name: string): number | undefined {
   const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
   for (const a of args) {
+    if (!a.includes('semi')) continue
     const m = new RegExp(`^${name}[=](\\d+)$`).exec(a.replace(/_/g, '-'))
     if (m) return Number(m[1])
   }

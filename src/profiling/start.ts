@@ -156,8 +156,16 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     s.start()
     session = s
     if (config.oomMonitoring && profilers.includes('space')) {
-      const { watchNearHeapLimit } = require('./oom') as typeof import('./oom')
-      watchNearHeapLimit(() => s.nearOutOfMemory())
+      // Its gc observer can only run once the app yields to the event loop anyway: set it up then, so a short
+      // script that never gets there does not pay for it. Unref'd: it keeps nothing alive.
+      setTimeout(() => {
+        try {
+          const { watchNearHeapLimit } = require('./oom') as typeof import('./oom')
+          watchNearHeapLimit(() => s.nearOutOfMemory())
+        } catch (err) {
+          log.debug(`out-of-memory monitoring is off: ${message(err)}`)
+        }
+      }, 0).unref()
     }
     ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
   } catch (err) {
