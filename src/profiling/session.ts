@@ -1,6 +1,7 @@
 // One profiling session per profiled process (or worker thread): every upload period it takes one profile of each
 // type and exports them as one bundle; on every way out it takes the final one. Exports never overlap: a period
 // that ends while the previous export still runs is merged into the next one (the profilers just keep going).
+import * as fs from 'node:fs'
 import * as os from 'node:os'
 import type { Config } from '../config/schema'
 import { buildBundle } from '../export/bundle'
@@ -47,6 +48,7 @@ export class Session {
   private readonly signalHandlers: [NodeJS.Signals, () => void][] = []
   /** The launcher, which relays spooled bundles; 0 without one. */
   private readonly launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
+  private channelRemoved = false
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -286,7 +288,18 @@ export class Session {
       if (stats && stats.failed + stats.dropped > 0) (r.lost ??= {})[e.name] = { failed: stats.failed, dropped: stats.dropped }
       if (e.target) r.targets[e.name] = e.target
     }
-    if (!this.o.channel) return
+    if (!this.o.channel || this.channelRemoved) return
+    if (!launcherAlive(this.launcherPid)) {
+      // Nobody will read the channel again (the launcher was SIGKILLed): remove it rather than leave it in /tmp.
+      // Any process of the tree may get here first; the others find it gone.
+      try {
+        fs.rmSync(this.o.channel, { recursive: true, force: true })
+      } catch (err) {
+        this.o.log.debug(`could not remove the run channel of a launcher that is gone: ${message(err)}`)
+      }
+      this.channelRemoved = true
+      return
+    }
     try {
       writeReport(this.o.channel, r)
     } catch (err) {

@@ -40,7 +40,13 @@ export function reportsDir(channel: string): string {
 
 export function writeReport(channel: string, report: ProcessReport): void {
   const dir = reportsDir(channel)
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // Never recreates the channel itself: once the launcher (or a process that found it gone) removed it, a new
+  // directory at that /tmp path would be nobody's, or somebody else's.
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
   const file = path.join(dir, `${report.pid}-${report.threadId}.json`)
   const tmp = `${file}.tmp-${process.pid}-${report.threadId}`
   fs.writeFileSync(tmp, JSON.stringify(report), { mode: 0o600 })

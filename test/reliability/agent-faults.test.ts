@@ -75,8 +75,12 @@ describe('agent faults: the app is unharmed', () => {
     agent.setDefault('black-hole')
     const r = await runAgainst(t, agent.url)
     assert.ok(agent.uploads.length >= 1)
-    // The final bundle is not lost: unacknowledged, it went to a file, and the summary says so.
-    assert.match(r.stderr, /not delivered within DD_PROFILING_FLUSH_TIMEOUT \(1 s\); written to /)
+    // The final bundle is not lost: unacknowledged, it went to a file, and the summary says so. Whether the flush
+    // timeout or the upload's own budget ran out first depends on the machine's timing; both mean "not delivered".
+    const m = /a final profile was not relayed: not delivered[^;]*; written to (\S+) instead/.exec(r.stderr)
+    assert.ok(m, r.stderr)
+    const bundles = fs.readdirSync(m[1] as string).filter((n) => /^\d{4}-/.test(n))
+    assert.ok(bundles.length >= 1, `nothing in ${m[1]}`)
   })
 
   it('answers a few bytes a second (the status line never completes)', async (t) => {
