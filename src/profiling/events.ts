@@ -1,14 +1,12 @@
 // The events profile: garbage-collection pauses and event-loop blocking, Node's counterpart of lock contention
-// (the thing that makes every other request wait). Blocking comes from a cheap unref'd interval timer that notices
-// when it runs late (no async_hooks, nothing per request); the stack of a block is taken from the wall profile's
-// samples whose timestamps fall inside it (see profilers.ts).
-// GC pauses come from v8.GCProfiler, harvested by the same timer every HARVEST_MS, not from a perf_hooks 'gc'
-// observer: with such an observer about 3 KB more is promoted per scavenge, enough for V8 to double the young
-// generation (+16 MB of RSS) within 20 s of a busy server's start instead of after a minute or never. The price:
-// the profiler's entries carry no time of their own, so a pause is dated by the end of its harvest window (at
-// most HARVEST_MS late). Node versions without GCProfiler (before 18.15) use the observer.
+// (the thing that makes every other request wait). GC pauses come from perf_hooks 'gc' entries; blocking from a
+// cheap unref'd interval timer that notices when it runs late (no async_hooks, nothing per request). The stack
+// of a block is taken from the wall profile's samples whose timestamps fall inside it (see profilers.ts).
+// The 'gc' observer has a memory cost: with it, about 3 KB more survives each scavenge, so under a busy server V8
+// grows the young generation from 16 to 32 MB sooner (seconds instead of about a minute). v8.GCProfiler would
+// avoid that, but on Node 20 each start() after a stop() leaves its GC callback behind: memory grows with the
+// square of the restarts (1 GB after 150), so it cannot be harvested periodically. See docs/performance.md.
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
-import * as v8 from 'node:v8'
 import { ProfileBuilder, syntheticFrame, type Frame } from './pprof-build'
 import type { Profile } from './profilers'
 
@@ -17,22 +15,6 @@ export const EVENT_SAMPLE_TYPES = [['event', 'count'], ['duration', 'nanoseconds
 const MAX_EVENTS = 2000
 
 const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'minor mark-sweep', 4: 'mark-sweep-compact', 8: 'incremental marking', 16: 'weak callbacks' }
-/** The same kinds as v8.GCProfiler names them. */
-const GC_PROFILER_KINDS: Record<string, string> = {
-  Scavenge: 'scavenge',
-  MinorMarkSweep: 'minor mark-sweep',
-  MinorMarkCompact: 'minor mark-sweep',
-  MarkSweepCompact: 'mark-sweep-compact',
-  IncrementalMarking: 'incremental marking',
-  ProcessWeakCallbacks: 'weak callbacks',
-}
-/** How often GC pauses are collected from v8.GCProfiler: small batches, so parsing one never blocks for long. */
-export const HARVEST_MS = 250
-
-interface GcProfilerLike {
-  start(): void
-  stop(): { endTime?: number; statistics?: Array<{ gcType?: string; cost?: number }> } | undefined
-}
 
 export interface Block {
   /** Epoch milliseconds: the window in which the loop did not get back to its timers. */
@@ -55,8 +37,6 @@ export class EventsRecorder {
   private gcOverflow = new Map<string, { count: number; durationMs: number }>()
   private blocks: Block[] = []
   private observer: PerformanceObserver | undefined
-  private gcProfiler: GcProfilerLike | undefined
-  private lastHarvest = 0
   private timer: NodeJS.Timeout | undefined
   private last = 0
   private readonly interval: number
@@ -70,25 +50,16 @@ export class EventsRecorder {
   }
 
   start(): void {
-    const GCProfiler = (v8 as { GCProfiler?: new () => GcProfilerLike }).GCProfiler
-    if (GCProfiler) {
-      this.gcProfiler = new GCProfiler()
-      this.gcProfiler.start()
-    } else {
-      this.observer = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) this.gcEntry(e)
-      })
-      this.observer.observe({ entryTypes: ['gc'] })
-    }
+    this.observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.gc(e)
+    })
+    this.observer.observe({ entryTypes: ['gc'] })
     this.last = performance.now()
-    this.lastHarvest = this.last
     this.timer = setInterval(() => this.check(), this.interval)
     this.timer.unref()
   }
 
   stop(): void {
-    this.harvest(false)
-    this.gcProfiler = undefined
     this.observer?.disconnect()
     if (this.timer) clearInterval(this.timer)
     this.observer = undefined
@@ -105,7 +76,6 @@ export class EventsRecorder {
   }
 
   take(start: Date, end: Date): Profile {
-    this.harvest(true)
     const b = new ProfileBuilder(EVENT_SAMPLE_TYPES)
     for (const g of this.gcs) {
       b.add([syntheticFrame(`(gc: ${g.kind})`)], [1, Math.round(g.durationMs * 1e6)], { ...this.labels, event: 'gc', 'gc kind': g.kind, end_timestamp_ns: Math.round((g.atMs + g.durationMs) * 1e6) })
@@ -129,38 +99,16 @@ export class EventsRecorder {
     return b.build(start, end)
   }
 
-  /** The pauses v8.GCProfiler saw since the last harvest; it goes on when `restart`. */
-  private harvest(restart: boolean): void {
-    const p = this.gcProfiler
-    if (!p) return
-    this.lastHarvest = performance.now()
-    try {
-      const result = p.stop()
-      if (restart) p.start()
-      const endMs = result?.endTime ?? Date.now()
-      for (const st of result?.statistics ?? []) {
-        const durationMs = (st.cost ?? 0) / 1000
-        this.gc(GC_PROFILER_KINDS[st.gcType ?? ''] ?? String(st.gcType), endMs - durationMs, durationMs)
-      }
-    } catch {
-      // Never in the app's way: GC pauses are left out from here on.
-      this.gcProfiler = undefined
-    }
-  }
-
-  private gcEntry(e: PerformanceEntry): void {
+  private gc(e: PerformanceEntry): void {
     const kindNo = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0
-    this.gc(GC_KINDS[kindNo] ?? `kind ${kindNo}`, performance.timeOrigin + e.startTime, e.duration)
-  }
-
-  private gc(kind: string, atMs: number, durationMs: number): void {
+    const kind = GC_KINDS[kindNo] ?? `kind ${kindNo}`
     if (this.gcs.length < MAX_EVENTS) {
-      this.gcs.push({ kind, atMs, durationMs })
+      this.gcs.push({ kind, atMs: performance.timeOrigin + e.startTime, durationMs: e.duration })
       return
     }
     const o = this.gcOverflow.get(kind) ?? { count: 0, durationMs: 0 }
     o.count++
-    o.durationMs += durationMs
+    o.durationMs += e.duration
     this.gcOverflow.set(kind, o)
   }
 
@@ -168,7 +116,6 @@ export class EventsRecorder {
     const now = performance.now()
     const gap = now - this.last
     this.last = now
-    if (this.gcProfiler && now - this.lastHarvest >= HARVEST_MS) this.harvest(true)
     // The timer was due `interval` after the previous run: anything beyond is time the loop spent elsewhere.
     const late = gap - this.interval
     if (late < this.thresholdMs || this.blocks.length >= MAX_EVENTS) return
