@@ -45,7 +45,7 @@ export const HTTP_FIGURES: Figure[] = [
 export async function runHttp(opts: Options): Promise<WorkloadResult> {
   if (!hasWrk()) throw new Error('wrk is not installed: run `bash bench/install-deps.sh` (Debian package wrk)')
   const settings = {
-    warmupSeconds: opts.quick ? 1 : 5,
+    warmupSeconds: opts.httpWarmupSeconds ?? (opts.quick ? 1 : 5),
     seconds: opts.quick ? 3 : 15,
     connections: 16,
     uploadPeriod: 60,

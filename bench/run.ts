@@ -26,7 +26,7 @@ const WORKLOADS: Record<string, (o: Options) => Promise<WorkloadResult>> = {
 const ALL = [...Object.keys(WORKLOADS), 'report']
 
 function usage(msg: string): never {
-  process.stderr.write(`bench: ${msg}\nusage: node dist/bench/run.js [${ALL.join('|')} ...] [--quick] [--rounds N] [--variants name,...] [--keep]\n`)
+  process.stderr.write(`bench: ${msg}\nusage: node dist/bench/run.js [${ALL.join('|')} ...] [--quick] [--rounds N] [--variants name,...] [--http-warmup S] [--keep]\n`)
   process.exit(2)
 }
 
@@ -36,11 +36,15 @@ function parseArgs(argv: string[]) {
   let rounds: number | undefined
   let only: VariantName[] | undefined
   let keep = false
+  let httpWarmup: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--quick') quick = true
     else if (a === '--keep') keep = true
-    else if (a === '--rounds') {
+    else if (a === '--http-warmup') {
+      httpWarmup = Number(argv[++i])
+      if (!Number.isInteger(httpWarmup) || httpWarmup < 0) usage(`--http-warmup: expected whole seconds >= 0, got ${JSON.stringify(argv[i])}`)
+    }    else if (a === '--rounds') {
       rounds = Number(argv[++i])
       if (!Number.isInteger(rounds) || rounds < 1) usage(`--rounds: expected a whole number >= 1, got ${JSON.stringify(argv[i])}`)
     } else if (a === '--variants') {
@@ -50,7 +54,7 @@ function parseArgs(argv: string[]) {
     } else if (ALL.includes(a)) names.push(a)
     else usage(`unknown argument ${JSON.stringify(a)}`)
   }
-  return { names: names.length ? names : ALL, quick, rounds: rounds ?? (quick ? 1 : 5), roundsGiven: rounds !== undefined, only, keep }
+  return { names: names.length ? names : ALL, quick, rounds: rounds ?? (quick ? 1 : 5), roundsGiven: rounds !== undefined, only, keep, httpWarmup }
 }
 
 /** The report-generation benchmark is its own script (bench/report.ts); it runs here when it has been built. */
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (!fs.existsSync(path.join(ROOT, 'dist/bin/dd-run.js'))) usage('dist/bin/dd-run.js is missing: run `npm run build` first')
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-bench-'))
-  const opts: Options = { quick: args.quick, rounds: args.rounds, roundsGiven: args.roundsGiven, tmp, closedPort: await closedPort(), ...(args.only ? { only: args.only } : {}) }
+  const opts: Options = { quick: args.quick, rounds: args.rounds, roundsGiven: args.roundsGiven, tmp, closedPort: await closedPort(), ...(args.only ? { only: args.only } : {}), ...(args.httpWarmup !== undefined ? { httpWarmupSeconds: args.httpWarmup } : {}) }
   const machine = machineInfo()
   process.stderr.write(`bench: ${machine.cpuModel} x${machine.nproc}, node ${machine.node}, ${opts.rounds} round(s)${opts.quick ? ', quick mode (figures mean nothing)' : ''}; scratch ${tmp}\n`)
   process.stderr.write(`variants:\n${describeVariants(Object.keys(VARIANTS) as VariantName[])}\n`)

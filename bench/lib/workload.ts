@@ -62,6 +62,8 @@ export interface Options {
   only?: VariantName[]
   tmp: string
   closedPort: number
+  /** HTTP: seconds of load before the measured window (--http-warmup); 5 by default. */
+  httpWarmupSeconds?: number
 }
 
 export function pickVariants(wanted: VariantName[], opts: Options): VariantName[] {

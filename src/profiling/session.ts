@@ -148,8 +148,14 @@ export class Session {
     const inflight = { period, remaining: new Set(this.o.exporters), done }
     this.inflight = inflight
     try {
-      // pprof's encode serialises and gzips off the event loop's hot path.
-      const attachments = await Promise.all(period.taken.map(async (t) => ({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(t.profile) })))
+      // One profile at a time, each in a turn of the event loop of its own: pprof's encode serialises
+      // synchronously before it gzips off the thread, and four serialisations in one turn would add up to one
+      // longer stall for the app.
+      const attachments: Attachment[] = []
+      for (const t of period.taken) {
+        await new Promise((r) => setImmediate(r))
+        attachments.push({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(t.profile) })
+      }
       if (this.finished) return
       const bundle = this.bundle(period, attachments)
       await Promise.all(
