@@ -183,15 +183,15 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
   let total = 0
   // readdir's entry types come from the directory itself (lstat semantics): a symlink is never a directory here,
   // so the cap only ever removes what this layout put there.
-  for (const service of await dirs(root)) {
-    for (const proc of await dirs(path.join(root, service))) {
+  for (const service of await dirNames(root)) {
+    for (const proc of await dirNames(path.join(root, service))) {
       if (!PROCESS_DIR.test(proc)) continue
-      for (const b of await dirs(path.join(root, service, proc))) {
+      for (const b of await dirNames(path.join(root, service, proc))) {
         if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b)) continue
         const dir = path.join(root, service, proc, b)
         let bytes = 0
         let mtimeMs = 0
-        for (const f of await listAsync(dir)) {
+        for (const f of (await entries(dir)).map((d) => d.name)) {
           try {
             const st = await fs.promises.stat(path.join(dir, f))
             bytes += st.size
@@ -218,21 +218,17 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
   return removed
 }
 
-/** The names of the real directories (not symlinks) in dir; none when it cannot be read. */
-async function dirs(dir: string): Promise<string[]> {
+/** The entries of dir, typed as the directory itself says (a symlink is never a directory); none when unreadable. */
+async function entries(dir: string): Promise<fs.Dirent[]> {
   try {
-    return (await fs.promises.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name)
+    return await fs.promises.readdir(dir, { withFileTypes: true })
   } catch {
     return []
   }
 }
 
-async function listAsync(dir: string): Promise<string[]> {
-  try {
-    return await fs.promises.readdir(dir)
-  } catch {
-    return []
-  }
+async function dirNames(dir: string): Promise<string[]> {
+  return (await entries(dir)).filter((d) => d.isDirectory()).map((d) => d.name)
 }
 
 function list(dir: string): string[] {

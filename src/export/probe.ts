@@ -4,6 +4,9 @@
 // not load node:http (about 8 ms of its start) to learn that.
 import * as net from 'node:net'
 
+/** Where to connect: a unix socket or a host and port. */
+type Endpoint = { socketPath: string } | { host: string; port: number }
+
 export async function probeAgent(url: string, timeoutMs = 300): Promise<boolean> {
   let u: URL
   try {
@@ -12,7 +15,7 @@ export async function probeAgent(url: string, timeoutMs = 300): Promise<boolean>
     return false
   }
   const deadline = Date.now() + timeoutMs
-  const target =
+  const target: Endpoint =
     u.protocol === 'unix:'
       ? { socketPath: u.pathname }
       : { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) }
@@ -20,7 +23,7 @@ export async function probeAgent(url: string, timeoutMs = 300): Promise<boolean>
   return answersHttp(u, target, Math.max(1, deadline - Date.now()))
 }
 
-function connects(target: { socketPath: string } | { host: string; port: number }, timeoutMs: number): Promise<boolean> {
+function connects(target: Endpoint, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let socket: net.Socket
     try {
@@ -41,7 +44,7 @@ function connects(target: { socketPath: string } | { host: string; port: number 
   })
 }
 
-function answersHttp(u: URL, target: { socketPath: string } | { host: string; port: number }, timeoutMs: number): Promise<boolean> {
+function answersHttp(u: URL, target: Endpoint, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let req: import('node:http').ClientRequest
     try {
