@@ -61,7 +61,8 @@ describe('in a real process', () => {
     assert.ok(out.stats.dropped > 0, 'nothing dropped')
     assert.equal(out.stats.failed + out.stats.dropped + out.stats.queued, 200)
     // 400 MiB went through. What stays in buffers is the queue (at most 4 bundles, 16 MiB) plus transient request
-    // buffers; measured here: 10 MiB most of the time, 26 MiB at worst.
+    // buffers; measured here: 10 MiB (the fixture collects twice before each sample, so buffers freed but not yet
+    // swept by V8's background threads are not counted: with one collection, samples spiked to 42 MiB).
     const maxBuffers = Math.max(...out.samples.map((s) => s.arrayBuffers))
     assert.ok(maxBuffers < 40 * 1024 * 1024, `arrayBuffers up to ${maxBuffers}`)
     // Flat: the second half of the run does not need more memory than the first half did.
