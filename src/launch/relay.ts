@@ -1,5 +1,7 @@
 // The launcher's half of the spool: bundles a process could not send at exit (its exporter needs the network) are
-// handed to a fresh exporter of the same kind here, in the launcher, which outlives its child.
+// handed to a fresh exporter of the same kind here, in the launcher, which outlives its child. Each spooled bundle
+// is removed once handled, so a second pass (for processes that ended during the first) relays nothing twice.
+import * as fs from 'node:fs'
 import type { Config, ExporterName } from '../config/schema'
 import { readSpool } from '../export/spool'
 import type { Exporter } from '../export/types'
@@ -17,13 +19,21 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
     return r
   }
   const exporters = new Map<string, Exporter | Error>()
+  const lastWarning = new Map<string, string>()
   const exporterFor = (name: string): Exporter | Error => {
     let e = exporters.get(name)
     if (!e) {
       try {
         const { createExporters } = require('../export/index') as typeof import('../export/index')
-        // The process already warned about this exporter, and the summary lists what the relay could not send.
-        const relayLog: Logger = { ...log, warn: (msg) => log.debug(msg) }
+        // The process already warned about this exporter, and the summary lists what the relay could not send:
+        // with the exporter's own words, kept here, since they are not printed again.
+        const relayLog: Logger = {
+          ...log,
+          warn: (msg) => {
+            lastWarning.set(name, msg.replace(/^dd-run: /, ''))
+            log.debug(msg)
+          },
+        }
         e = createExporters({ ...config, exporters: [name as ExporterName] }, relayLog)[0] ?? new Error(`unknown exporter ${name}`)
       } catch (err) {
         e = err as Error
@@ -33,7 +43,16 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
     return e
   }
   // One at a time, so an exporter's own counters tell whether each bundle really went out.
+  const handled = new Set<(typeof spooled)[number]>()
   const relayOne = async (s: (typeof spooled)[number]): Promise<void> => {
+    try {
+      await relayTo(s)
+    } finally {
+      handled.add(s)
+      forget(s.dir)
+    }
+  }
+  const relayTo = async (s: (typeof spooled)[number]): Promise<void> => {
     const r = entry(s.pid, s.threadId)
     const e = exporterFor(s.exporter)
     if (!s.bundle || e instanceof Error) {
@@ -50,7 +69,9 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
       } else await e.export(s.bundle)
       // Exporters that count for themselves say whether it really went out.
       const after = e.stats?.()
-      if (before && after && after.sent === before.sent) throw new Error('not delivered (see the warning above)')
+      if (before && after && after.sent === before.sent) {
+        throw new Error(`not delivered (${lastWarning.get(s.exporter) ?? 'the exporter gave up on it'})`)
+      }
       r.sent[s.exporter] = (r.sent[s.exporter] ?? 0) + 1
     } catch (err) {
       r.failures.push(`${s.exporter}: a final profile was not relayed: ${(err as Error).message}${e.flush ? keepInFile(s.bundle) : ''}`)
@@ -77,6 +98,24 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
   })
   const result = await Promise.race([all().then(() => 'done' as const), timeout])
   if (timer) clearTimeout(timer)
-  if (result === 'timeout') log.warn(`gave up relaying the last profiles after ${timeoutMs / 1000} s`)
+  if (result === 'timeout') {
+    // Something hung past every bound of its own: what was not handled yet is written to files, not dropped.
+    log.warn(`gave up relaying the last profiles after ${timeoutMs / 1000} s`)
+    for (const s of spooled) {
+      if (handled.has(s)) continue
+      handled.add(s)
+      entry(s.pid, s.threadId).failures.push(`${s.exporter}: a final profile was not relayed in time${s.bundle ? keepInFile(s.bundle) : ''}`)
+      forget(s.dir)
+    }
+  }
   return out
+}
+
+/** A handled spool entry goes, so that nothing is relayed twice; a failure here only costs a duplicate. */
+function forget(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true })
+  } catch {
+    // The channel is removed as a whole at the end of the run anyway.
+  }
 }

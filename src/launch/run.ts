@@ -9,7 +9,7 @@ import { randomUuid } from '../random-id'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
-import { exitLike, supervise, type ChildExit } from './supervise'
+import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
 import { which } from './which'
 
 export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger): Promise<number> {
@@ -35,19 +35,31 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
   }
   let result: ChildExit
+  let supervised: Supervised | undefined
   try {
-    const child = supervise({ file: found.file, args, argv0: name, env, log })
+    supervised = supervise({ file: found.file, args, argv0: name, env, log })
     if (prepared.profiling && config.exporters?.includes('file')) checkOutputCap(config, log)
-    result = await child
+    result = await supervised.exited
   } catch (err) {
+    supervised?.release()
     const code = (err as NodeJS.ErrnoException).code
     log.error(`${name}: ${(err as Error).message}`)
-    if (channel) fs.rmSync(channel, { recursive: true, force: true })
+    if (channel) removeQuietly(channel, log)
     return code === 'ENOENT' ? 127 : 126
   }
-  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result })
+  // The signal handlers stay until here: a Ctrl-C while the run finishes is forwarded or absorbed, never fatal.
+  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result, group: supervised })
+  supervised.release()
   exitLike(result)
   return new Promise(() => {})
+}
+
+function removeQuietly(dir: string, log: Logger): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true })
+  } catch (err) {
+    log.debug(`could not remove ${dir}: ${(err as Error).message}`)
+  }
 }
 
 /** The size cap is walked at most this often by launchers, however many short runs follow each other. */

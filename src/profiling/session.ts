@@ -11,6 +11,7 @@ import type { Attachment, Bundle, Exporter } from '../export/types'
 import type { Logger } from '../log'
 import { RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
+import { originalKill, watchExitSignals, type ExitSignals } from './exit-signals'
 import type { Identity } from './process-kind'
 import { heapNow, type Pprof, type Profilers, type Taken } from './profilers'
 import { formatTags, profileTags, type Snapshot, type TagInputs } from './tags'
@@ -45,7 +46,7 @@ export class Session {
   private finished = false
   private readonly delivered = new Map<string, number>()
   private readonly warned = new Set<string>()
-  private readonly signalHandlers: [NodeJS.Signals, () => void][] = []
+  private exitSignals: ExitSignals | undefined
   /** The launcher, which relays spooled bundles; 0 without one. */
   private readonly launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
   private channelRemoved = false
@@ -57,7 +58,8 @@ export class Session {
     this.periodStart = new Date()
     this.timer = setInterval(() => this.tick(), this.o.config.uploadPeriod * 1000)
     this.timer.unref()
-    if (this.o.identity.role !== 'worker_thread') this.watchSignals()
+    // Signals are delivered to the main thread only.
+    if (this.o.identity.role !== 'worker_thread') this.exitSignals = watchExitSignals((how) => this.finish(how))
     this.saveReport()
   }
 
@@ -66,8 +68,6 @@ export class Session {
     if (this.finished) return
     this.finished = true
     if (this.timer) clearInterval(this.timer)
-    for (const [sig, h] of this.signalHandlers) process.removeListener(sig, h)
-    this.restoreKill()
     // An export the exit cut short: its bundle is written now, for the exporters that did not get it yet.
     const cut = this.inflight
     if (cut && cut.remaining.size > 0) this.deliverSync(cut.period, [...cut.remaining])
@@ -75,6 +75,8 @@ export class Session {
     this.o.report.endedAt = new Date().toISOString()
     this.o.report.exit = how
     this.saveReport()
+    // Only now: a signal that comes during the flush is absorbed by our listeners instead of killing it half-way.
+    this.exitSignals?.stop()
   }
 
   get config(): Config {
@@ -213,67 +215,6 @@ export class Session {
     }
   }
 
-  /**
-   * SIGTERM and SIGINT: only when the app has no handler of its own at the time the signal comes (checked then, so
-   * an app that adds or removes a handler later keeps its behaviour): flush, step aside and re-raise, so the
-   * process dies of the same signal as it would have.
-   */
-  private watchSignals(): void {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-      const handler = (): void => {
-        if (process.listeners(sig).some((l) => l !== handler)) return // the app handles it; its exit flushes
-        this.stepAside(sig, handler)
-        process.kill(process.pid, sig)
-      }
-      process.on(sig, handler)
-      this.signalHandlers.push([sig, handler])
-    }
-    this.watchSelfKill()
-  }
-
-  private stepAside(sig: NodeJS.Signals, handler: () => void): void {
-    try {
-      this.finish(`signal ${sig}`)
-    } catch {
-      // Never keep the process from dying.
-    }
-    process.removeListener(sig, handler)
-  }
-
-  /**
-   * A signal handler's listener is unref'd: a signal a process sends itself just as its event loop ends (the last
-   * line of a script: process.kill(process.pid, 'SIGTERM')) would never reach the handler, and the process would
-   * exit 0 instead of dying. So a process.kill aimed at this process flushes and steps aside first, when the app
-   * has no handler; then the real kill does what it always did.
-   */
-  private watchSelfKill(): void {
-    const original = process.kill
-    const wrapped = function kill(this: unknown, pid: number, signal?: string | number): true {
-      try {
-        if (pid === process.pid || pid === 0) session.selfSignal(signal)
-      } catch {
-        // The kill itself must happen whatever.
-      }
-      return original.apply(process, arguments as unknown as [number, (string | number)?])
-    }
-    const session = this
-    process.kill = wrapped
-    this.restoreKill = () => {
-      if (process.kill === wrapped) process.kill = original
-    }
-  }
-
-  private restoreKill: () => void = () => undefined
-
-  private selfSignal(signal: string | number | undefined): void {
-    const name = signal === undefined ? 'SIGTERM' : typeof signal === 'number' ? signalName(signal) : signal
-    const entry = this.signalHandlers.find(([sig]) => sig === name)
-    if (!entry || this.finished) return
-    const [sig, handler] = entry
-    if (process.listeners(sig).some((l) => l !== handler)) return
-    this.stepAside(sig, handler)
-  }
-
   private count(e: Exporter): void {
     this.delivered.set(e.name, (this.delivered.get(e.name) ?? 0) + 1)
   }
@@ -318,15 +259,11 @@ export class Session {
 function launcherAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return true
   try {
-    process.kill(pid, 0)
+    originalKill(pid, 0)
     return true
   } catch (err) {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH'
   }
-}
-
-function signalName(n: number): string | undefined {
-  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0]
 }
 
 export function platformInfo(): Record<string, unknown> {
