@@ -97,6 +97,8 @@ export class HttpExporter implements Exporter {
   private pumping = false
   private wait: { timer: NodeJS.Timeout; wake: () => void } | undefined
   private readonly counts = { sent: 0, failed: 0, dropped: 0, retries: 0 }
+  /** Why the last attempt failed, for the run summary of bundles a flush handed back. */
+  private lastFailure: string | undefined
   private readonly warned = new Set<string>()
   private readonly idle = new Set<() => void>()
 
@@ -112,7 +114,7 @@ export class HttpExporter implements Exporter {
   }
 
   stats(): ExporterStats {
-    return { ...this.counts, queued: this.queue.length }
+    return { ...this.counts, queued: this.queue.length, ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}) }
   }
 
   /** Queues the bundle; resolves once it is sent or given up. Never rejects. */
@@ -210,6 +212,7 @@ export class HttpExporter implements Exporter {
         log.debug(`${this.name}: sent ${item.bundle.attachments.map((a) => a.name).join(', ')} (${mb(mp.body.length)})`)
         return
       }
+      this.lastFailure = outcome.reason
       if (outcome.kind === 'reject' && outcome.status === undefined) {
         this.counts.failed++
         this.warnOnce('certificate', `cannot upload to the ${this.peer} at ${target.shown} (${outcome.reason}): its certificate is not trusted, profiles are not sent (NODE_EXTRA_CA_CERTS adds a CA)`)

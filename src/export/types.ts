@@ -71,4 +71,6 @@ export interface ExporterStats {
   retries: number
   /** Bundles waiting or in flight now. */
   queued: number
+  /** Why the last attempt failed (a network error, an HTTP status), once one has. */
+  lastFailure?: string
 }

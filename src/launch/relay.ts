@@ -65,7 +65,10 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
         // Network exporters: all spooled bundles together get at most DD_PROFILING_FLUSH_TIMEOUT, even against an
         // agent that never answers; what is not delivered by then is written to the output directory, not lost.
         void e.export(s.bundle)
-        if ((await e.flush(Math.max(0, flushDeadline - Date.now()))).length > 0) throw new Error(`not delivered within DD_PROFILING_FLUSH_TIMEOUT (${config.flushTimeout} s)`)
+        if ((await e.flush(Math.max(0, flushDeadline - Date.now()))).length > 0) {
+          const why = lastWarning.get(s.exporter) ?? e.stats?.().lastFailure
+          throw new Error(`not delivered within DD_PROFILING_FLUSH_TIMEOUT (${config.flushTimeout} s)${why ? `, last attempt: ${why}` : ''}`)
+        }
       } else await e.export(s.bundle)
       // Exporters that count for themselves say whether it really went out.
       const after = e.stats?.()

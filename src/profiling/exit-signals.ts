@@ -16,7 +16,7 @@ import * as os from 'node:os'
 
 /** Signals whose default action ends the process, and after which a final profile is worth taking. SIGUSR1 starts
  * Node's inspector, SIGPROF drives the CPU profiler, SIGABRT comes from abort() (wrapped below): none of them here. */
-export const FLUSHED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2']
+export const FLUSHED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGXCPU', 'SIGXFSZ']
 
 const realKill = process.kill
 const realAbort = process.abort
