@@ -27,6 +27,8 @@ export interface Setting<T> {
   readonly group: Group
   /** Never printed: shown as **** plus the last 4 characters. */
   readonly secret?: boolean
+  /** An address that may carry a user and password (scheme://user:pw@host): printed with them replaced by ***. */
+  readonly hasAddress?: boolean
 }
 
 function setting<T>(row: Setting<T>): Setting<T> {
@@ -191,12 +193,14 @@ export const SCHEMA = {
     type: agentUrl(),
     doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   agentHost: optional({
     env: 'DD_AGENT_HOST',
     type: hostName('a host name, IPv4 or IPv6 address, without port, path or credentials (the port is DD_TRACE_AGENT_PORT)'),
     doc: 'Datadog Agent host (default 127.0.0.1).',
     group: 'Output and export',
+    hasAddress: true,
   }),
   agentPort: optional({
     env: 'DD_TRACE_AGENT_PORT',
@@ -210,6 +214,7 @@ export const SCHEMA = {
     default: 'datadoghq.com',
     doc: 'Datadog site, for agentless export.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   apiKey: optional({
     env: 'DD_API_KEY',
@@ -238,6 +243,7 @@ export const SCHEMA = {
     defaultText: 'https://intake.profile.<DD_SITE>/api/v2/profile',
     doc: 'Intake address of agentless export. Exists for tests: plain http is allowed only for 127.0.0.1 and localhost.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   debug: setting({
     env: 'DD_TRACE_DEBUG',
@@ -262,6 +268,4 @@ export type Key = keyof Schema
 export type Config = { readonly [K in Key]: Schema[K] extends Setting<infer T> ? T : never }
 export const KEYS = Object.keys(SCHEMA) as Key[]
 
-export function redact(value: string): string {
-  return value.length > 4 ? `****${value.slice(-4)}` : '****'
-}
+export { redact } from './redact'

@@ -105,7 +105,7 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
   const { probeAgent } = require('../export/probe') as typeof import('../export/probe')
   const address = agentAddress(config)
   const wanted = config.exporters === undefined ? address.configured : config.exporters.includes('agent')
-  const where = `${address.url} (${address.reason})`
+  const where = `${address.shown} (${address.reason})`
   if (!(await probeAgent(address.url, 2000))) {
     if (!wanted) {
       return {
