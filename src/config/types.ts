@@ -130,7 +130,8 @@ export function tagList(maxTag?: LengthLimit): ValueType<Record<string, string>>
       const items = raw.includes(',') ? splitList(raw) : raw.split(/\s+/).filter((s) => s !== '')
       for (const item of items) {
         const at = item.indexOf(':')
-        if (at <= 0 || at === item.length - 1) return fail(expected)
+        // A malformed pair is told the format alone; the length limit only when it is the problem.
+        if (at <= 0 || at === item.length - 1) return fail(pairs)
         if (maxTag && [...item].length > maxTag.max) return fail(`${expected}, got one of ${[...item].length}`)
         out[item.slice(0, at).trim()] = item.slice(at + 1).trim()
       }
