@@ -191,7 +191,7 @@ export const SCHEMA = {
     env: 'DD_TRACE_AGENT_URL',
     flag: '--agent-url <url>',
     type: agentUrl(),
-    doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port.',
+    doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port. A user:password@ in it is sent as basic auth, and printed as ***@.',
     group: 'Output and export',
     hasAddress: true,
   }),
