@@ -24,7 +24,13 @@ export function configurationDoc(): string {
     'per problem naming the flag or variable, the value and what was expected. Blank variables count as unset.',
     'Booleans are `true`, `false`, `1` or `0` (any case). The launcher passes the settings to the command as plain `DD_*`',
     'variables, so a preload started without it (`node --require dd-run/preload app.js`) reads the same values with the',
-    'same parser.',
+    'same parser. There, a bad value is not fatal: the process runs with the default and one `dd-run:` line on stderr.',
+    '',
+    'Every number has an upper bound, and it is a real limit, given in the message: settings that end up in a timer stop',
+    "at Node's timer limit (2^31-1 ms, 2147483.647 s; past it Node would fire the timer after 1 ms), the heap sampling",
+    'interval at 2^32-1 bytes (the heap profiler takes a 32-bit value). Service names stop at 100 bytes, where the',
+    'Datadog Agent cuts them; env, version and each tag at 200 characters for the whole `key:value` tag, the Datadog',
+    'limit on tags.',
     '',
   ]
   for (const group of GROUPS) {

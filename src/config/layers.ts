@@ -1,5 +1,6 @@
 // Precedence and parsing over layers of raw text. Pure; used by the launcher (flags, environment, env files,
 // package.json) and by the preload (environment only), so both read a value the same way.
+import { printable } from './redact'
 import { KEYS, SCHEMA, type Config, type Key, type Setting } from './schema'
 
 export type Source = 'flag' | 'environment' | 'env file' | '.env' | 'package.json' | 'default'
@@ -44,7 +45,8 @@ export function resolveLayers(layers: readonly Layer[]): Resolved {
       config[key] = parsed.value
       sources[key] = found
     } else {
-      const shown = row.secret ? '****' : showRaw(found.raw)
+      // Nothing of a secret, not even its end: a wrong value may be another secret pasted by mistake.
+      const shown = row.secret ? '****' : showRaw(printable(row, found.raw))
       problems.push(`${describeOrigin(found)}=${shown}: expected ${parsed.expected}`)
       config[key] = row.default
       sources[key] = { source: 'default' }

@@ -1,5 +1,6 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
+import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
 import { agentUrl, bool, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
@@ -26,6 +27,8 @@ export interface Setting<T> {
   readonly group: Group
   /** Never printed: shown as **** plus the last 4 characters. */
   readonly secret?: boolean
+  /** An address that may carry a user and password (scheme://user:pw@host): printed with them replaced by ***. */
+  readonly hasAddress?: boolean
 }
 
 function setting<T>(row: Setting<T>): Setting<T> {
@@ -39,7 +42,7 @@ export const SCHEMA = {
   service: optional({
     env: 'DD_SERVICE',
     flag: '-s, --service <name>',
-    type: text('a service name'),
+    type: text('a service name', { max: MAX_SERVICE_BYTES, bytes: true, why: 'the Datadog Agent cuts longer service names' }),
     defaultText: 'the "name" of the nearest package.json, else "node"',
     doc: 'Service name the profiles are filed under.',
     group: 'Tagging',
@@ -47,14 +50,14 @@ export const SCHEMA = {
   env: optional({
     env: 'DD_ENV',
     flag: '-e, --env <env>',
-    type: text('an environment name'),
+    type: text('an environment name', { max: MAX_TAG_LENGTH - 'env:'.length, why: `the tag env:<value> is at most ${MAX_TAG_LENGTH} characters` }),
     doc: 'Environment (prod, staging, ...).',
     group: 'Tagging',
   }),
   version: optional({
     env: 'DD_VERSION',
     flag: '--service-version <version>',
-    type: text('a version string'),
+    type: text('a version string', { max: MAX_TAG_LENGTH - 'version:'.length, why: `the tag version:<value> is at most ${MAX_TAG_LENGTH} characters` }),
     defaultText: 'the "version" of the nearest package.json',
     doc: 'Version of the service.',
     group: 'Tagging',
@@ -63,7 +66,7 @@ export const SCHEMA = {
     env: 'DD_TAGS',
     flag: '-t, --tags <key:value,...>',
     repeatable: true,
-    type: tagList(),
+    type: tagList({ max: MAX_TAG_LENGTH, why: 'the Datadog limit on a tag' }),
     default: {},
     doc: 'Extra tags on every profile. The flag may be repeated.',
     group: 'Tagging',
@@ -99,7 +102,7 @@ export const SCHEMA = {
   }),
   eventLoopThreshold: setting({
     env: 'DD_PROFILING_EVENT_LOOP_THRESHOLD_MS',
-    type: num({ min: 1, unit: 'milliseconds' }),
+    type: num({ min: 1, max: MAX_TIMER_MS, why: TIMER_LIMIT, unit: 'milliseconds' }),
     default: 50,
     doc: 'The events profile records a tick of the event loop that lasts longer than this (event-loop blocking).',
     group: 'Profiling',
@@ -120,7 +123,7 @@ export const SCHEMA = {
   }),
   heapSamplingInterval: setting({
     env: 'DD_PROFILING_HEAP_SAMPLING_INTERVAL',
-    type: num({ min: 1024, integer: true, unit: 'bytes' }),
+    type: num({ min: 1024, max: MAX_HEAP_INTERVAL, why: 'the heap profiler takes a 32-bit interval', integer: true, unit: 'bytes' }),
     default: 512 * 1024,
     doc: 'Average number of bytes allocated between two heap samples.',
     group: 'Profiling',
@@ -128,7 +131,7 @@ export const SCHEMA = {
   uploadPeriod: setting({
     env: 'DD_PROFILING_UPLOAD_PERIOD',
     flag: '--upload-period <seconds>',
-    type: num({ min: 1, unit: 'seconds' }),
+    type: num({ min: 1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 60,
     doc: 'Seconds between two profiles of a process.',
     group: 'Profiling',
@@ -179,7 +182,7 @@ export const SCHEMA = {
   }),
   outputMaxMb: setting({
     env: 'DD_PROFILING_OUTPUT_MAX_MB',
-    type: num({ min: 1, unit: 'MiB' }),
+    type: num({ min: 1, max: MAX_OUTPUT_MB, why: 'sizes are counted in bytes, exactly up to 2^53-1', unit: 'MiB' }),
     default: 256,
     doc: 'Size cap of the output directory; the oldest profiles are removed first.',
     group: 'Output and export',
@@ -188,14 +191,16 @@ export const SCHEMA = {
     env: 'DD_TRACE_AGENT_URL',
     flag: '--agent-url <url>',
     type: agentUrl(),
-    doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port.',
+    doc: 'Datadog Agent address (http://, https:// or unix://); wins over host and port. A user:password@ in it is sent as basic auth, and printed as ***@.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   agentHost: optional({
     env: 'DD_AGENT_HOST',
-    type: hostName('a host name or address'),
+    type: hostName('a host name, IPv4 or IPv6 address, without port, path or credentials (the port is DD_TRACE_AGENT_PORT)'),
     doc: 'Datadog Agent host (default 127.0.0.1).',
     group: 'Output and export',
+    hasAddress: true,
   }),
   agentPort: optional({
     env: 'DD_TRACE_AGENT_PORT',
@@ -209,6 +214,7 @@ export const SCHEMA = {
     default: 'datadoghq.com',
     doc: 'Datadog site, for agentless export.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   apiKey: optional({
     env: 'DD_API_KEY',
@@ -219,14 +225,14 @@ export const SCHEMA = {
   }),
   flushTimeout: setting({
     env: 'DD_PROFILING_FLUSH_TIMEOUT',
-    type: num({ min: 0, unit: 'seconds' }),
+    type: num({ min: 0, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 3,
     doc: 'At exit, the longest the launcher waits for the last profiles to reach the agent or the intake; what is not delivered by then is written to the output directory.',
     group: 'Output and export',
   }),
   uploadTimeout: setting({
     env: 'DD_PROFILING_UPLOAD_TIMEOUT',
-    type: num({ min: 0.1, unit: 'seconds' }),
+    type: num({ min: 0.1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 10,
     doc: 'The longest one upload attempt to the agent or the intake may take before it counts as failed and is retried.',
     group: 'Output and export',
@@ -237,6 +243,7 @@ export const SCHEMA = {
     defaultText: 'https://intake.profile.<DD_SITE>/api/v2/profile',
     doc: 'Intake address of agentless export. Exists for tests: plain http is allowed only for 127.0.0.1 and localhost.',
     group: 'Output and export',
+    hasAddress: true,
   }),
   debug: setting({
     env: 'DD_TRACE_DEBUG',
@@ -261,6 +268,4 @@ export type Key = keyof Schema
 export type Config = { readonly [K in Key]: Schema[K] extends Setting<infer T> ? T : never }
 export const KEYS = Object.keys(SCHEMA) as Key[]
 
-export function redact(value: string): string {
-  return value.length > 4 ? `****${value.slice(-4)}` : '****'
-}
+export { redact } from './redact'

@@ -14,10 +14,27 @@ export interface ValueType<T> {
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
 const fail = <T>(expected: string): Parsed<T> => ({ ok: false, expected })
 
-export function text(expected = 'a non-empty string'): ValueType<string> {
+export interface LengthLimit {
+  readonly max: number
+  /** Count UTF-8 bytes rather than characters (the Datadog Agent measures service names in bytes). */
+  readonly bytes?: boolean
+  /** Why this limit, for the error message. */
+  readonly why: string
+}
+
+export function text(expected = 'a non-empty string', limit?: LengthLimit): ValueType<string> {
+  const full = limit ? `${expected} of at most ${limit.max} ${limit.bytes ? 'bytes' : 'characters'} (${limit.why})` : expected
   return {
-    expected,
-    parse: (raw) => (raw.trim() === '' ? fail(expected) : ok(raw.trim())),
+    expected: full,
+    parse(raw) {
+      const s = raw.trim()
+      if (s === '') return fail(full)
+      if (limit) {
+        const size = limit.bytes ? Buffer.byteLength(s) : [...s].length
+        if (size > limit.max) return fail(`${full}, got ${size}`)
+      }
+      return ok(s)
+    },
     format: (value) => value,
   }
 }
@@ -38,10 +55,13 @@ export function bool(): ValueType<boolean> {
   }
 }
 
-export function num(opts: { min: number; max?: number; integer?: boolean; unit: string; expected?: string }): ValueType<number> {
+/**
+ * A decimal number within [min, max]. Every numeric setting has a max, and it is a real limit (see limits.ts), named
+ * in the message by `why`: a value past it would overflow a timer or an addon argument rather than just be large.
+ */
+export function num(opts: { min: number; max: number; why?: string; integer?: boolean; unit: string; expected?: string }): ValueType<number> {
   const kind = opts.integer ? `a whole number of ${opts.unit}` : `a number of ${opts.unit}`
-  const range = opts.max === undefined ? ` >= ${opts.min}` : ` from ${opts.min} to ${opts.max}`
-  const expected = opts.expected ?? kind + range
+  const expected = opts.expected ?? `${kind} from ${opts.min} to ${opts.max}${opts.why ? ` (${opts.why})` : ''}`
   return {
     expected,
     parse(raw) {
@@ -49,7 +69,7 @@ export function num(opts: { min: number; max?: number; integer?: boolean; unit: 
       // Number('') is 0 and Number('0x10') is 16: accept plain decimals only.
       if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return fail(expected)
       const n = Number(s)
-      if (!Number.isFinite(n) || n < opts.min || (opts.max !== undefined && n > opts.max)) return fail(expected)
+      if (!Number.isFinite(n) || n < opts.min || n > opts.max) return fail(expected)
       if (opts.integer && !Number.isInteger(n)) return fail(expected)
       return ok(n)
     },
@@ -100,8 +120,9 @@ export function splitList(raw: string): string[] {
  * Datadog tags: `key:value` pairs separated by commas (or spaces, as the Datadog libraries accept). A key without a
  * value is an error here rather than silently dropped. Later keys win.
  */
-export function tagList(): ValueType<Record<string, string>> {
-  const expected = 'comma-separated key:value pairs, such as team:web,region:eu'
+export function tagList(maxTag?: LengthLimit): ValueType<Record<string, string>> {
+  const pairs = 'comma-separated key:value pairs, such as team:web,region:eu'
+  const expected = maxTag ? `${pairs}, each of at most ${maxTag.max} characters (${maxTag.why})` : pairs
   return {
     expected,
     parse(raw) {
@@ -109,7 +130,9 @@ export function tagList(): ValueType<Record<string, string>> {
       const items = raw.includes(',') ? splitList(raw) : raw.split(/\s+/).filter((s) => s !== '')
       for (const item of items) {
         const at = item.indexOf(':')
-        if (at <= 0 || at === item.length - 1) return fail(expected)
+        // A malformed pair is told the format alone; the length limit only when it is the problem.
+        if (at <= 0 || at === item.length - 1) return fail(pairs)
+        if (maxTag && [...item].length > maxTag.max) return fail(`${expected}, got one of ${[...item].length}`)
         out[item.slice(0, at).trim()] = item.slice(at + 1).trim()
       }
       return ok(out)
@@ -174,17 +197,39 @@ export function intakeUrl(): ValueType<string> {
 }
 
 /**
- * A host name or address (an IPv6 address with or without brackets). Letters, digits, dots, dashes, colons and
- * brackets only: the value is pasted into a URL, where `/`, `@`, `#` or `?` would send profiles (and, for
- * DD_SITE, the API key) somewhere else.
+ * A host name or address: a DNS name or IPv4 address (labels of letters, digits, `_` and `-`, at most 63 characters
+ * each and 253 in all, as RFC 1035 allows), or an IPv6 address with or without brackets. The value is pasted into a
+ * URL, where `/`, `@`, `#`, `?`, a space or a stray `:` would send profiles (and, for DD_SITE, the API key)
+ * somewhere else, or nowhere: `DD_AGENT_HOST=:` or `host:8126` must be refused here, not fail at every upload.
  */
 export function hostName(expected: string): ValueType<string> {
   return {
     expected,
     parse(raw) {
       const s = raw.trim()
-      return /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?)$/.test(s) ? ok(s) : fail(expected)
+      return isHost(s) ? ok(s) : fail(expected)
     },
     format: (value) => value,
+  }
+}
+
+const LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/
+
+function isHost(s: string): boolean {
+  if (s.includes(':') || s.startsWith('[')) {
+    const inner = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s
+    return inner.includes(':') && /^[0-9A-Fa-f:.]+$/.test(inner) && isIPv6(inner)
+  }
+  const name = s.endsWith('.') ? s.slice(0, -1) : s
+  return name.length > 0 && name.length <= 253 && name.split('.').every((label) => LABEL.test(label))
+}
+
+/** The URL parser validates IPv6 addresses exactly as they will be used (in http://[address]:port). */
+function isIPv6(address: string): boolean {
+  try {
+    new URL(`http://[${address}]/`)
+    return true
+  } catch {
+    return false
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Config } from '../config/schema'
+import { MAX_TIMER_MS } from '../config/limits'
 import { agentAddress } from '../export/agent-address'
 import type { Bundle } from '../export/types'
 import { classifyPid1 } from './pid1'
@@ -104,7 +105,7 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
   const { probeAgent } = require('../export/probe') as typeof import('../export/probe')
   const address = agentAddress(config)
   const wanted = config.exporters === undefined ? address.configured : config.exporters.includes('agent')
-  const where = `${address.url} (${address.reason})`
+  const where = `${address.shown} (${address.reason})`
   if (!(await probeAgent(address.url, 2000))) {
     if (!wanted) {
       return {
@@ -124,7 +125,7 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
   const mp = encodeMultipart(bundle)
   const timeoutMs = Math.max(3000, config.uploadTimeout * 1000)
   // The upload's socket never holds a process open; doctor must wait for it.
-  const hold = setTimeout(() => {}, timeoutMs + 1000)
+  const hold = setTimeout(() => {}, Math.min(MAX_TIMER_MS, timeoutMs + 1000))
   const outcome = await send(targetOf(address.url, AGENT_ENDPOINT), { ...commonHeaders(), 'Content-Type': mp.contentType }, mp.body, timeoutMs).done
   clearTimeout(hold)
   if (outcome.kind === 'sent') return { name: 'agent', status: 'ok', detail: `the agent at ${where} accepted a profile upload (service dd-run-doctor)` }

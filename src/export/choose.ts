@@ -21,9 +21,9 @@ export async function chooseExporters(resolved: Pick<LaunchConfig, 'config' | 's
     return { names: config.exporters, reason: `set by ${src.source === 'default' ? 'default' : describeOrigin(src as RawValue)}` }
   }
   const address = agentAddress(config)
-  if (address.configured) return { names: ['agent'], reason: `an agent address is set (${address.reason}: ${address.url})` }
-  if (await probe(address.url)) return { names: ['agent'], reason: `an agent answers at the default address ${address.url}` }
-  return { names: ['file'], reason: `no agent address is set and nothing answers at ${address.url}` }
+  if (address.configured) return { names: ['agent'], reason: `an agent address is set (${address.reason}: ${address.shown})` }
+  if (await probe(address.url)) return { names: ['agent'], reason: `an agent answers at the default address ${address.shown}` }
+  return { names: ['file'], reason: `no agent address is set and nothing answers at ${address.shown}` }
 }
 
 /** Settings that are each valid but do not work together. One line each, naming the variables. */

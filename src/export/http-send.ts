@@ -1,6 +1,7 @@
 // One upload attempt over http, https or a unix socket. The socket is unref'd: an upload never keeps the process
 // alive (the final flush holds it open on purpose, for a bounded time). Resolves with an Outcome, never rejects.
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
+import { basicAuthOf } from './agent-address'
 import { classifyStatus, isCertificateError, type Outcome } from './retry'
 
 export interface Target {
@@ -18,12 +19,14 @@ export function targetOf(url: string, endpoint: string): Target {
   }
   const prefix = u.pathname.replace(/\/+$/, '')
   const https = u.protocol === 'https:'
+  const auth = basicAuthOf(u)
   return {
     shown: `${u.protocol}//${u.host}${prefix}${endpoint}`,
     options: {
       host: u.hostname.replace(/^\[|\]$/g, ''),
       port: u.port || (https ? 443 : 80),
       path: `${prefix}${endpoint}${u.search}`,
+      ...(auth === undefined ? {} : { auth }),
     },
     https,
   }

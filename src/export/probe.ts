@@ -3,6 +3,7 @@
 // A plain connection is tried first: on a laptop without an agent it is refused at once, and the launcher does
 // not load node:http (about 8 ms of its start) to learn that.
 import * as net from 'node:net'
+import { basicAuthOf } from './agent-address'
 
 /** Where to connect: a unix socket or a host and port. */
 type Endpoint = { socketPath: string } | { host: string; port: number }
@@ -49,7 +50,8 @@ function answersHttp(u: URL, target: Endpoint, timeoutMs: number): Promise<boole
     let req: import('node:http').ClientRequest
     try {
       const mod = u.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : (require('node:http') as typeof import('node:http'))
-      req = mod.get({ ...target, path: '/info', timeout: timeoutMs, agent: false }, (res) => {
+      const auth = basicAuthOf(u)
+      req = mod.get({ ...target, path: '/info', timeout: timeoutMs, agent: false, ...(auth === undefined ? {} : { auth }) }, (res) => {
         res.resume()
         resolve(true)
       })

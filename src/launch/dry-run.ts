@@ -1,14 +1,21 @@
 // --dry-run: what dd-run would change in the command's environment, as shell and as Dockerfile lines. Run-scoped
 // variables (run id, report channel) are left out: they are made fresh for each launch.
-import { SCHEMA, redact } from '../config/schema'
+import { printable } from '../config/redact'
+import { SCHEMA, type Setting } from '../config/schema'
 
-const SECRET_VARS = new Set(Object.values(SCHEMA).filter((r) => 'secret' in r && r.secret).map((r) => r.env))
+/** The rows of the variables whose values are not printed as they are (secrets, addresses with credentials). */
+const GUARDED = new Map(
+  Object.values(SCHEMA)
+    .filter((r: Setting<unknown>) => r.secret || r.hasAddress)
+    .map((r) => [r.env, r as Setting<unknown>]),
+)
 
 export function changedVariables(before: NodeJS.ProcessEnv, after: NodeJS.ProcessEnv): [string, string][] {
   const out: [string, string][] = []
   for (const [k, v] of Object.entries(after)) {
     if (v === undefined || before[k] === v) continue
-    out.push([k, SECRET_VARS.has(k) ? redact(v) : v])
+    const row = GUARDED.get(k)
+    out.push([k, row ? printable(row, v) : v])
   }
   return out.sort(([a], [b]) => (a === 'NODE_OPTIONS' ? -1 : b === 'NODE_OPTIONS' ? 1 : a.localeCompare(b)))
 }

@@ -1,7 +1,8 @@
 // --info: every setting, its value and where it came from; the agent address and whether it answers; warnings.
 import { describeOrigin, type RawValue } from '../config/layers'
 import type { LaunchConfig } from '../config/resolve'
-import { KEYS, SCHEMA, redact, type Setting } from '../config/schema'
+import { printable } from '../config/redact'
+import { KEYS, SCHEMA, type Setting } from '../config/schema'
 import { agentAddress } from '../export/agent-address'
 import type { ExporterChoice } from '../export/choose'
 import { probeAgent } from '../export/probe'
@@ -39,7 +40,7 @@ export function collectInfo(resolved: LaunchConfig, reachable: boolean, command:
   for (const key of KEYS) {
     const row = SCHEMA[key] as Setting<unknown>
     const raw = resolved.config[key]
-    const value = raw !== undefined && row.secret ? redact(String(raw)) : raw
+    const value = raw !== undefined && (row.secret || row.hasAddress) ? printable(row, row.type.format(raw)) : raw
     settings[key] = { variable: row.env, value: value ?? null, source: sourceText(resolved.sources[key]) }
   }
   const c = resolved.config
@@ -59,7 +60,7 @@ export function collectInfo(resolved: LaunchConfig, reachable: boolean, command:
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     settings,
-    agent: { url: agent.url, reason: agent.reason, reachable },
+    agent: { url: agent.shown, reason: agent.reason, reachable },
     warnings,
     command,
   }

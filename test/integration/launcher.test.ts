@@ -178,7 +178,7 @@ test('bad input: every problem at once, exit 2, nothing spawned', async () => {
       'dd-run: --tags="novalue": expected comma-separated key:value pairs, such as team:web,region:eu',
       'dd-run: DD_PROFILING_ENABLED="maybe": expected true, false, 1 or 0',
       'dd-run: --profilers="wall,cpu": expected a comma-separated list of wall, space, events, exceptions',
-      'dd-run: --upload-period="soon": expected a number of seconds >= 1',
+      'dd-run: --upload-period="soon": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)',
       'dd-run: DD_TRACE_AGENT_URL="agent:8126": expected a URL starting with http://, https:// or unix://',
       'dd-run: nothing was run; see dd-run --help or docs/configuration.md',
       '',

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { fromEnv } from '../../src/config/layers'
-import { agentAddress, DEFAULT_AGENT_SOCKET } from '../../src/export/agent-address'
+import { hideCredentials } from '../../src/config/redact'
+import { agentAddress, basicAuthOf, DEFAULT_AGENT_SOCKET } from '../../src/export/agent-address'
 import { intakeUrl } from '../../src/export/agent'
 import { chooseExporters, decideExporters, exporterProblems } from '../../src/export/choose'
 
@@ -15,7 +16,7 @@ describe('agentAddress', () => {
   const socket = (p: string) => p === DEFAULT_AGENT_SOCKET
   it('DD_TRACE_AGENT_URL wins over everything', () => {
     const c = resolved({ DD_TRACE_AGENT_URL: 'unix:///tmp/a.sock', DD_AGENT_HOST: 'x', DD_TRACE_AGENT_PORT: '1' }).config
-    assert.deepEqual(agentAddress(c, socket), { url: 'unix:///tmp/a.sock', reason: 'DD_TRACE_AGENT_URL', configured: true })
+    assert.deepEqual(agentAddress(c, socket), { url: 'unix:///tmp/a.sock', shown: 'unix:///tmp/a.sock', reason: 'DD_TRACE_AGENT_URL', configured: true })
     assert.equal(agentAddress(resolved({ DD_TRACE_AGENT_URL: 'https://agent:8443' }).config, none).url, 'https://agent:8443')
   })
   it('the default socket when it exists and no host or port is set', () => {
@@ -25,7 +26,7 @@ describe('agentAddress', () => {
     assert.equal(agentAddress(resolved({ DD_TRACE_AGENT_PORT: '9126' }).config, socket).url, 'http://127.0.0.1:9126')
   })
   it('else host and port, defaulting to 127.0.0.1:8126 (not configured)', () => {
-    assert.deepEqual(agentAddress(resolved({}).config, none), { url: 'http://127.0.0.1:8126', reason: 'the default address', configured: false })
+    assert.deepEqual(agentAddress(resolved({}).config, none), { url: 'http://127.0.0.1:8126', shown: 'http://127.0.0.1:8126', reason: 'the default address', configured: false })
     assert.equal(agentAddress(resolved({ DD_AGENT_HOST: '::1' }).config, none).url, 'http://[::1]:8126')
   })
 })
@@ -89,5 +90,22 @@ describe('exporterProblems and decideExporters', () => {
     const d = await decideExporters(resolved({ DD_PROFILING_EXPORTERS: 'agent,agentless' }), () => {}, noAgent)
     assert.equal(d.ok, false)
     assert.match((d as { problems: string[] }).problems[0]!, /^DD_PROFILING_EXPORTERS=agent,agentless: .*DD_API_KEY/)
+  })
+})
+
+describe('credentials in the agent URL', () => {
+  it('are kept for the request, decoded, and never in what is shown', () => {
+    const a = agentAddress(resolved({ DD_TRACE_AGENT_URL: 'http://us%40er:p%3Ass@agent:8126' }).config, () => false)
+    assert.equal(a.url, 'http://us%40er:p%3Ass@agent:8126')
+    assert.equal(a.shown, 'http://***@agent:8126')
+    assert.equal(basicAuthOf(new URL(a.url)), 'us@er:p:ss')
+    assert.equal(basicAuthOf(new URL('http://agent:8126')), undefined)
+    assert.equal(basicAuthOf(new URL('https://token@agent')), 'token:')
+  })
+  it('hideCredentials hides everything up to the last @, valid URL or not', () => {
+    assert.equal(hideCredentials('http://user:pw@host:8126'), 'http://***@host:8126')
+    assert.equal(hideCredentials('https://u:p@ss/w@rd@host'), 'https://***@host')
+    assert.equal(hideCredentials('user:pw@host'), '***@host')
+    assert.equal(hideCredentials('http://host:8126'), 'http://host:8126')
   })
 })

@@ -30,7 +30,7 @@ test('every problem is reported at once, naming the variable, the value and what
   })
   assert.deepEqual(problems, [
     'DD_PROFILING_ENABLED="yes": expected true, false, 1 or 0',
-    'DD_PROFILING_UPLOAD_PERIOD="abc": expected a number of seconds >= 1',
+    'DD_PROFILING_UPLOAD_PERIOD="abc": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)',
     'DD_TRACE_AGENT_PORT="99999": expected a port number from 1 to 65535',
   ])
 })
@@ -119,7 +119,7 @@ test('a missing --env-file is a problem naming the flag and the path', () => {
 test('bad values from an env file name the file', () => {
   const dir = project({ 'x.env': 'DD_PROFILING_UPLOAD_PERIOD=1m\n' })
   const r = resolveLaunch({ flags: {}, env: {}, envFiles: ['x.env'], cwd: dir })
-  assert.deepEqual(r.problems, ['DD_PROFILING_UPLOAD_PERIOD (in x.env)="1m": expected a number of seconds >= 1'])
+  assert.deepEqual(r.problems, ['DD_PROFILING_UPLOAD_PERIOD (in x.env)="1m": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)'])
 })
 
 test('the output directory is made absolute against the launch directory', () => {

@@ -10,16 +10,17 @@ test('booleans accept true/false/1/0 in any case and nothing else', () => {
 })
 
 test('numbers are plain decimals within range', () => {
-  const n = num({ min: 1, unit: 'seconds' })
+  const n = num({ min: 1, max: 3600, unit: 'seconds' })
   assert.deepEqual(n.parse('60'), { ok: true, value: 60 })
   assert.deepEqual(n.parse('1.5'), { ok: true, value: 1.5 })
   assert.deepEqual(n.parse(' 10 '), { ok: true, value: 10 })
-  for (const raw of ['abc', '1m', '0', '-5', '0x10', '', 'Infinity', 'NaN', '1e999', '10s']) {
+  assert.deepEqual(n.parse('3600'), { ok: true, value: 3600 })
+  for (const raw of ['abc', '1m', '0', '-5', '0x10', '', 'Infinity', 'NaN', '1e999', '10s', '3600.5', '1e308']) {
     const r = n.parse(raw)
     assert.equal(r.ok, false, raw)
-    if (!r.ok) assert.equal(r.expected, 'a number of seconds >= 1')
+    if (!r.ok) assert.equal(r.expected, 'a number of seconds from 1 to 3600')
   }
-  const i = num({ min: 1024, integer: true, unit: 'bytes' })
+  const i = num({ min: 1024, max: 2 ** 32 - 1, integer: true, unit: 'bytes' })
   assert.equal(i.parse('1024.5').ok, false)
   assert.equal(i.parse('524288').ok, true)
 })
