@@ -84,6 +84,36 @@ describe('worker.terminate()', () => {
   }
 })
 
+describe('tinypool (npm), destroyed at the end', () => {
+  const POOL = fixture('reliability/tinypool/pool.mjs')
+
+  it('useAtomics off (idle workers wait in their event loop): every worker keeps its final profile with its tasks', async () => {
+    const out = tempDir()
+    const r = await ddRun(['-o', out, 'node', POOL], { env: cleanEnv() })
+    assert.deepEqual({ code: r.code, stdout: r.stdout }, await bare([POOL]), r.stderr)
+    assert.equal(r.stdout, 'tasks 4 threads 2\n')
+    const ts = threads(out)
+    assert.equal(ts.length, 2, r.stderr)
+    for (const [dir, bundles] of ts) {
+      const last = bundles.at(-1)!
+      assert.equal(last.tags.snapshot, 'on_shutdown', dir)
+      assert.ok(wallFunctions(last).includes('burnInPoolTask'), `${dir}: ${wallFunctions(last).slice(0, 8).join(', ')}`)
+    }
+    assert.doesNotMatch(r.stderr, /still running or killed/)
+  })
+
+  it("tinypool's default (idle workers blocked in Atomics.wait cannot answer): the app is unchanged, the loss is reported", async () => {
+    const out = tempDir()
+    const r = await ddRun(['-o', out, 'node', POOL, 'atomics'], { env: cleanEnv() })
+    assert.deepEqual({ code: r.code, stdout: r.stdout }, await bare([POOL, 'atomics']), r.stderr)
+    assert.equal(r.stdout, 'tasks 4 threads 2\n')
+    // A known gap: a thread blocked in Atomics.wait runs no event loop, so it never sees the request.
+    assert.deepEqual(threads(out), [])
+    assert.match(r.stderr, /2 worker threads, 3 profiled/)
+    assert.equal(r.stderr.match(/still running or killed \(its last period is lost\)/g)?.length, 2, r.stderr)
+  })
+})
+
 describe("Node's module loader thread", () => {
   it('node --import ./register.mjs (module.register hooks): the loader thread is dormant, not listed as lost', async () => {
     const dir = fixture('reliability/loader-hooks')
