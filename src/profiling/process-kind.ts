@@ -11,6 +11,8 @@ export interface ProcessFacts {
   isMainThread: boolean
   /** cluster.worker.id in a cluster worker. */
   clusterWorkerId?: number
+  /** Node's own module loader thread (module.register hooks, --import tsx), not a thread of the app. */
+  loaderThread?: boolean
   argv: readonly string[]
   execArgv: readonly string[]
   env: NodeJS.ProcessEnv
@@ -112,8 +114,22 @@ export interface Policy {
   skip?: readonly string[] | undefined
 }
 
+/**
+ * Node's module loader thread: the internal worker that runs module.register() hooks (Node 20+). Node 22.14+ says
+ * so (isInternalThread); before that, Node leaves parentPort null only for this internal thread (every worker the
+ * app creates has its parentPort set before the preload runs). Takes the worker_threads module.
+ */
+export function isLoaderThread(wt: { isMainThread: boolean; parentPort: unknown; isInternalThread?: boolean }): boolean {
+  if (wt.isInternalThread === true) return true
+  return !wt.isMainThread && wt.parentPort === null
+}
+
+export const LOADER_THREAD = "Node's module loader thread"
+
 /** Why this process stays dormant, or undefined when it is profiled. */
 export function dormantReason(facts: ProcessFacts, policy: Policy): string | undefined {
+  // Node's code only, idle between imports, and stopped without an exit event: nothing of the app to profile.
+  if (facts.loaderThread) return 'it runs module.register() hooks, not the app'
   if (!facts.isMainThread && !policy.workerThreads) return 'worker thread profiling is off (DD_PROFILING_WORKER_THREADS=false)'
   const manager = packageManager(facts.argv, facts.env)
   if (manager) return `package manager (${manager})`
@@ -128,6 +144,7 @@ export function dormantReason(facts: ProcessFacts, policy: Policy): string | und
 
 /** A short human description of the command, for the run summary. */
 export function commandSummary(facts: ProcessFacts, cwd: string, max = 80): string {
+  if (facts.loaderThread) return LOADER_THREAD
   if (!facts.isMainThread) return `worker thread ${facts.threadId}`
   const parts = [path.basename(facts.argv[0] ?? 'node')]
   const script = facts.argv[1]

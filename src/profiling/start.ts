@@ -12,7 +12,7 @@ import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-n
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
 import { PRODUCT_VERSION } from '../version'
-import { commandSummary, dormantReason, identify, type Identity, type ProcessFacts } from './process-kind'
+import { commandSummary, dormantReason, identify, isLoaderThread, type Identity, type ProcessFacts } from './process-kind'
 import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
@@ -34,6 +34,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     execArgv: process.execArgv,
     env: process.env,
   }
+  if (isLoaderThread(wt)) facts.loaderThread = true
   // Only a process with an IPC channel can be a cluster worker: others skip loading the cluster module.
   if (wt.isMainThread && process.channel) {
     const cluster = require('node:cluster') as import('node:cluster').Cluster
@@ -73,6 +74,14 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         ? 'dd-run itself (a launcher inside the run)'
         : dormantReason(facts, config)
   report.role = identify(facts, '').role
+  let session: Session | undefined
+  if (config.profilingEnabled && profilers.length > 0 && config.workerThreads && !facts.loaderThread) {
+    // Worker threads are profiled: whoever terminates one (this thread, for the workers it owns) asks it for its
+    // final profile first, and this thread, if it is a worker, answers (dormant or not, so nobody waits for it).
+    const terminate = require('./worker-terminate') as typeof import('./worker-terminate')
+    terminate.flushBeforeTerminate(wt)
+    if (!wt.isMainThread) terminate.answerFinalProfileRequests(wt, () => session?.finish('terminated by its owner (worker.terminate())'))
+  }
   if (dormant) {
     log.debug(`pid ${process.pid} (${report.command}) stays dormant: ${dormant}`)
     report.state = 'dormant'
@@ -95,7 +104,6 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
 
   // The final-flush listener goes first, before @datadog/pprof registers its own `exit` listener (which stops
   // the wall profiler), and ahead of the app's listeners.
-  let session: Session | undefined
   process.prependListener('exit', (code) => {
     try {
       if (session) session.finish(`exit code ${code}`)
