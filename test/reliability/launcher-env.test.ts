@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
 import { after, describe, it } from 'node:test'
+import { channelParents } from '../../src/launch/channel'
 import { FakeAgent } from '../helpers/fake-agent'
 import { DD_RUN, ROOT } from '../helpers/paths'
 import { listBundles } from '../helpers/profiles'
@@ -191,6 +192,11 @@ function tmpfs(opts: string): string | undefined {
 }
 
 describe('the temporary directory', () => {
+  it('the channel is tried in TMPDIR, then /tmp, /var/tmp and /dev/shm, each once', () => {
+    assert.deepEqual(channelParents('/srv/tmp/', 'linux'), ['/srv/tmp', '/tmp', '/var/tmp', '/dev/shm'])
+    assert.deepEqual(channelParents('/tmp', 'linux'), ['/tmp', '/var/tmp', '/dev/shm'])
+  })
+
   const readOnly = tmpfs('ro,size=64k')
   const cases: [string, () => string | undefined][] = [
     ['missing', () => '/nonexistent/dd-run-tmp'],
