@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// dd-run's executable: everything happens in main(); this only turns its answer into the exit code.
+// dd-run's launcher, started by the installed wrapper (bin/dd-run) or directly with `node dist/bin/dd-run.js`:
+// everything happens in main(); this only puts back the NODE_OPTIONS the wrapper kept aside and turns main's answer
+// into the exit code.
 import { main } from '../src/cli'
+import { restoreNodeOptions } from '../src/launch/node-options'
+
+restoreNodeOptions(process.env)
 
 main(process.argv).then(
   (code) => {

@@ -11,7 +11,17 @@ export function spoolDir(channel: string): string {
   return path.join(channel, 'spool')
 }
 
+/**
+ * Throws when the bundle cannot be spooled (the temporary directory is full, the channel is gone or is not a
+ * directory); the caller then writes it to the output directory. The channel itself is never created here: once
+ * the launcher removed it, a new directory at that path would be nobody's, and nobody would relay what is in it.
+ */
 export function spoolBundle(channel: string, exporter: string, owner: { pid: number; threadId: number }, seq: number, bundle: Bundle): string {
+  try {
+    fs.mkdirSync(spoolDir(channel), { mode: 0o700 })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
   return writeBundleDirSync(path.join(spoolDir(channel), exporter), `${owner.pid}-${owner.threadId}-${seq}`, bundle)
 }
 

@@ -56,3 +56,20 @@ export function addPreload(current: string | undefined, preload: string): Append
   const sep = existing === '' || existing.endsWith(' ') ? '' : ' '
   return { ok: true, value: `${existing}${sep}--require ${quote(preload)}`, added: true }
 }
+
+/**
+ * The user's NODE_OPTIONS, kept aside by the installed `dd-run` wrapper (bin/dd-run), which starts the launcher
+ * without them so that they act only in the command. Set only when NODE_OPTIONS was set (possibly empty).
+ */
+export const SAVED_NODE_OPTIONS = 'DD_RUN_USER_NODE_OPTIONS'
+
+/**
+ * Puts the user's NODE_OPTIONS back where the launcher (and everything it starts) reads them, and drops the private
+ * variable so that it never reaches the command. Without the wrapper (`node dist/bin/dd-run.js`), nothing changes.
+ */
+export function restoreNodeOptions(env: NodeJS.ProcessEnv): void {
+  const saved = env[SAVED_NODE_OPTIONS]
+  if (saved === undefined) return
+  env.NODE_OPTIONS = saved
+  delete env[SAVED_NODE_OPTIONS]
+}

@@ -1,12 +1,12 @@
 // Runs the command: finds it, opens the run's private channel, spawns and supervises it, then finishes the run
 // (relays last-gasp profiles, prints the summary) and exits exactly as the command did.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
+import { createChannel } from './channel'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
@@ -27,8 +27,9 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   const env = { ...prepared.env }
   let channel: string | undefined
   if (prepared.profiling) {
-    // A fresh private directory (mode 0700) for this run: preloads report into it and spool final profiles.
-    channel = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-'))
+    // A fresh private directory (mode 0700) for this run: preloads report into it and spool final profiles. None
+    // when no temporary directory is writable: the command still runs, profiled (undefined keeps DD_RUN_CHANNEL out).
+    channel = createChannel(config, log)
     env[RUN_ID] = randomUuid()
     env[RUN_CHANNEL] = channel
     env[RUN_LAUNCHER_PID] = String(process.pid)

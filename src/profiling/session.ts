@@ -192,22 +192,54 @@ export class Session {
       this.fail('encode', `could not encode the final profile: ${message(err)}`)
       return
     }
+    // A final profile for an exporter that needs the network is handed to the launcher through the spool. When
+    // that cannot be done (the launcher is gone, the run has no channel, the spool write fails: a full or broken
+    // temporary directory), it is written to the output directory instead, once however many exporters wanted it,
+    // and counted there so that the run summary shows where it went.
+    let fallback: { target?: string; error?: string } | undefined
+    const toOutputDir = (e: Exporter, why: string): void => {
+      if (!fallback) {
+        fallback = {}
+        try {
+          const own = this.o.exporters.find((x) => x.name === 'file')
+          if (own) {
+            fallback.target = own.target ?? this.o.config.outputDir // it writes this bundle itself, in its turn
+          } else {
+            const file = new FileExporter(this.o.config)
+            file.exportSync(bundle)
+            fallback.target = file.target
+            this.o.report.exported.file = (this.o.report.exported.file ?? 0) + 1
+            this.o.report.targets.file = file.target
+          }
+        } catch (err) {
+          fallback.error = message(err)
+        }
+      }
+      const outcome = fallback.error === undefined
+        ? `so the final profile was written to ${fallback.target}`
+        : `and writing the final profile to ${this.o.config.outputDir} failed too: ${fallback.error}`
+      this.fail(e.name, `${e.name}: ${why}, ${outcome}`)
+    }
     for (const e of exporters) {
       try {
         if (e.exportSync) {
           e.exportSync(bundle)
           this.count(e)
-        } else if (this.o.channel && launcherAlive(this.launcherPid)) {
-          spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
-          this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
-        } else if (this.o.channel) {
-          // The launcher was killed: nobody would relay a spooled bundle. Write it where the launcher would have.
-          const own = this.o.exporters.find((x) => x.name === 'file')
-          const file = own ?? new FileExporter(this.o.config)
-          if (!own) (file as FileExporter).exportSync(bundle)
-          this.fail(e.name, `${e.name}: dd-run (pid ${this.launcherPid}) is gone, so the final profile was written to ${file.target ?? this.o.config.outputDir}`)
-        } else {
+        } else if (!this.o.channel && !this.launcherPid) {
           this.fail(e.name, `${e.name}: the final profile could not be sent (no launcher to hand it to at exit)`)
+        } else if (!this.o.channel) {
+          toOutputDir(e, 'dd-run has no run channel (no writable temporary directory)')
+        } else if (!launcherAlive(this.launcherPid)) {
+          toOutputDir(e, `dd-run (pid ${this.launcherPid}) is gone`)
+        } else {
+          let spoolError: string | undefined
+          try {
+            spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
+          } catch (err) {
+            spoolError = message(err)
+          }
+          if (spoolError === undefined) this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
+          else toOutputDir(e, `the final profile could not be handed to dd-run (${spoolError})`)
         }
       } catch (err) {
         this.fail(e.name, `${e.name}: ${message(err)}`)
