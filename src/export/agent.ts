@@ -114,7 +114,11 @@ export class HttpExporter implements Exporter {
   }
 
   stats(): ExporterStats {
-    return { ...this.counts, queued: this.queue.length, ...(this.lastFailure ? { lastFailure: this.lastFailure } : {}) }
+    return { ...this.counts, queued: this.queue.length }
+  }
+
+  lastError(): string | undefined {
+    return this.lastFailure
   }
 
   /** Queues the bundle; resolves once it is sent or given up. Never rejects. */

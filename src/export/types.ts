@@ -58,6 +58,8 @@ export interface Exporter {
   flush?(timeoutMs: number): Promise<Bundle[]>
   /** Counters for --debug and the run summary. */
   stats?(): ExporterStats
+  /** Why the last attempt to deliver failed (a network error, an HTTP status), once one has: for the run summary. */
+  lastError?(): string | undefined
 }
 
 export interface ExporterStats {
@@ -71,6 +73,4 @@ export interface ExporterStats {
   retries: number
   /** Bundles waiting or in flight now. */
   queued: number
-  /** Why the last attempt failed (a network error, an HTTP status), once one has. */
-  lastFailure?: string
 }

@@ -66,14 +66,14 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
         // agent that never answers; what is not delivered by then is written to the output directory, not lost.
         void e.export(s.bundle)
         if ((await e.flush(Math.max(0, flushDeadline - Date.now()))).length > 0) {
-          const why = lastWarning.get(s.exporter) ?? e.stats?.().lastFailure
+          const why = e.lastError?.() ?? lastWarning.get(s.exporter)
           throw new Error(`not delivered within DD_PROFILING_FLUSH_TIMEOUT (${config.flushTimeout} s)${why ? `, last attempt: ${why}` : ''}`)
         }
       } else await e.export(s.bundle)
       // Exporters that count for themselves say whether it really went out.
       const after = e.stats?.()
       if (before && after && after.sent === before.sent) {
-        throw new Error(`not delivered (${lastWarning.get(s.exporter) ?? 'the exporter gave up on it'})`)
+        throw new Error(`not delivered (${e.lastError?.() ?? lastWarning.get(s.exporter) ?? 'the exporter gave up on it'})`)
       }
       r.sent[s.exporter] = (r.sent[s.exporter] ?? 0) + 1
     } catch (err) {

@@ -68,7 +68,7 @@ test('Profiler from ESM: import { Profiler, withLabels } from "dd-run"; bad opti
   const out = tempDir()
   const r = await node([api('api-esm.mjs')], cleanEnv({ DD_PROFILING_OUTPUT_DIR: out }))
   assert.equal(r.code, 0, r.stderr)
-  assert.equal(r.stdout, 'error: dd-run: invalid Profiler options: uploadPeriod="-1": expected a number of seconds >= 1\nflushed running=true\n')
+  assert.equal(r.stdout, 'error: dd-run: invalid Profiler options: uploadPeriod="-1": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)\nflushed running=true\n')
   const bundles = listBundles(out)
   assert.deepEqual(bundles.map((b) => b.tags.snapshot), ['periodic', 'on_shutdown'])
   assert.equal(bundles[0]!.service, 'api-esm')

@@ -21,7 +21,7 @@ test('every problem at once, in the CLI words; unknown options with a suggestion
       assert.ok(err instanceof TypeError)
       assert.match(err.message, /^dd-run: invalid Profiler options: /)
       assert.match(err.message, /uploadPeriods: not a Profiler option \(did you mean uploadPeriod\?\)/)
-      assert.match(err.message, /uploadPeriod="-1": expected a number of seconds >= 1/)
+      assert.match(err.message, /uploadPeriod="-1": expected a number of seconds from 1 to 2147483.647/)
       assert.match(err.message, /profilers="wall,cpu": expected a comma-separated list of wall, space, events, exceptions/)
       return true
     },
