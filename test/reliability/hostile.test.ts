@@ -75,3 +75,35 @@ describe('an agent address that answers 200 and then streams an endless body', (
 async function waitClosed(agent: FakeAgent): Promise<void> {
   await waitFor(() => agent.endless.every((s) => s.closed), 10_000, 'the endless connections to close').catch(() => {})
 }
+
+/** `node -e` source: plants files in the run channel, then prints one line. */
+function planter(body: string): string {
+  return `const fs = require('fs'), path = require('path'); const channel = process.env.DD_RUN_CHANNEL; ${body}; process.stdout.write('planted\\n'); process.exitCode = 3`
+}
+
+describe('a malformed report file in the run channel', () => {
+  it('costs one line naming the file and what is wrong; the rest of the summary is intact', async () => {
+    const script = planter(`
+      const dir = path.join(channel, 'reports')
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(path.join(dir, '999991-0.json'), 'garbage{')
+      fs.writeFileSync(path.join(dir, '999992-0.json'), JSON.stringify({ pid: 999992, threadId: 0, role: 5, command: 'x', state: 'profiled' }))
+      fs.writeFileSync(path.join(dir, '999993-0.json'), JSON.stringify([1, 2]))
+      fs.symlinkSync('/etc/passwd', path.join(dir, '999994-0.json'))
+    `)
+    const r = await ddRun(['--exporters', 'file', 'node', '-e', script], { env: cleanEnv({ DD_PROFILING_OUTPUT_DIR: tempDir() }) })
+    assert.equal(r.code, 3, r.stderr)
+    assert.equal(r.stdout, 'planted\n')
+    assert.doesNotMatch(r.stderr, /could not finish the run/)
+    // The app's own line, as without the planted files.
+    assert.match(r.stderr, /run summary: 1 Node process, 1 profiled, 1 bundle/)
+    assert.match(r.stderr, /\d+ +main +.*: profiled, 1 bundle \(1 to file/)
+    const bad = r.stderr.split('\n').filter((l) => /in the run channel ignored/.test(l))
+    assert.equal(bad.length, 4, r.stderr)
+    assert.match(bad[0]!, /reports\/999991-0\.json in the run channel ignored: not valid JSON$/)
+    assert.match(bad[1]!, /reports\/999992-0\.json in the run channel ignored: role is the number 5, expected a string; startedAt missing, expected a string; exported missing/)
+    assert.match(bad[2]!, /reports\/999993-0\.json in the run channel ignored: not a JSON object$/)
+    assert.match(bad[3]!, /reports\/999994-0\.json in the run channel ignored: a symlink, not followed$/)
+    assert.doesNotMatch(r.stderr, /root:/, 'the symlink target was read')
+  })
+})
