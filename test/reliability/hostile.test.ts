@@ -3,6 +3,8 @@
 // output directory that is a symlink or belongs to another user. Each time the app's output and exit code stay as
 // without dd-run, and dd-run says in one line what it refused.
 import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { FakeAgent, type EndlessStream } from '../helpers/fake-agent'
 import { fixture } from '../helpers/paths'
@@ -105,5 +107,46 @@ describe('a malformed report file in the run channel', () => {
     assert.match(bad[2]!, /reports\/999993-0\.json in the run channel ignored: not a JSON object$/)
     assert.match(bad[3]!, /reports\/999994-0\.json in the run channel ignored: a symlink, not followed$/)
     assert.doesNotMatch(r.stderr, /root:/, 'the symlink target was read')
+  })
+})
+
+describe('a symlink in the spool', () => {
+  it('a bundle with a symlinked file, or a symlinked bundle directory, is refused with one line; the others are relayed', async () => {
+    const agent = await FakeAgent.start()
+    agents.push(agent)
+    const outside = tempDir()
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'SECRET-NOT-FOR-UPLOAD')
+    const event = { attachments: ['wall.pprof'], start: '2026-11-25T10:00:00Z', end: '2026-11-25T10:00:01Z', family: 'node', version: '4', tags_profiler: 'service:planted' }
+    fs.mkdirSync(path.join(outside, 'bundle'))
+    fs.writeFileSync(path.join(outside, 'bundle', 'event.json'), JSON.stringify(event))
+    fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(outside, 'bundle', 'wall.pprof'))
+    // The app plants, under its own pid, a bundle whose attachment is a symlink and a bundle directory that is one;
+    // then process.exit() makes its own final profile go through the spool (the agent needs the network).
+    const script = planter(`
+      const dir = path.join(channel, 'spool', 'agent')
+      fs.mkdirSync(dir, { recursive: true })
+      const linked = path.join(dir, process.pid + '-0-900')
+      fs.mkdirSync(linked)
+      fs.writeFileSync(path.join(linked, 'event.json'), fs.readFileSync(${JSON.stringify(path.join(outside, 'bundle', 'event.json'))}))
+      fs.symlinkSync(${JSON.stringify(path.join(outside, 'secret.txt'))}, path.join(linked, 'wall.pprof'))
+      fs.symlinkSync(${JSON.stringify(path.join(outside, 'bundle'))}, path.join(dir, process.pid + '-0-901'))
+      process.stdout.write('planted\\n')
+      process.exit(3)
+    `)
+    const r = await ddRun(['--exporters', 'agent', 'node', '-e', script], {
+      env: cleanEnv({ DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_UPLOAD_PERIOD: '60', DD_PROFILING_OUTPUT_DIR: tempDir() }),
+    })
+    assert.equal(r.code, 3, r.stderr)
+    assert.equal(r.stdout, 'planted\n')
+    // The app's own final profile went through the spool and was relayed.
+    assert.equal(agent.uploads.length, 1, r.stderr)
+    assert.match(agent.uploads[0]!.event.tags_profiler, /snapshot:on_shutdown/)
+    assert.doesNotMatch(agent.uploads[0]!.event.tags_profiler, /service:planted/)
+    assert.equal(agent.invalid.length, 0, `something else was uploaded: ${agent.invalid.join(' | ')}`)
+    assert.equal(agent.requestCount, 1)
+    const line = r.stderr.split('\n').find((l) => /main .*profiled, 1 bundle/.test(l)) ?? ''
+    assert.match(line, /-0-900\/wall\.pprof is a symlink: not followed/, r.stderr)
+    assert.match(line, /-0-901 is a symlink: not followed/, r.stderr)
+    assert.doesNotMatch(r.stderr, /SECRET/)
   })
 })
