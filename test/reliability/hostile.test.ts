@@ -150,3 +150,89 @@ describe('a symlink in the spool', () => {
     assert.doesNotMatch(r.stderr, /SECRET/)
   })
 })
+
+describe('an output directory that is not the user\'s own (a job run as root in a shared sticky directory)', () => {
+  const OTHER = 12345
+  const isRoot = process.getuid?.() === 0
+
+  /** A sticky, world-writable directory like /tmp, and another user's tree in it, with old-looking bundles. */
+  function shared(): { dir: string; victim: string; victimBundle: string; home: string } {
+    const dir = tempDir('dd-run-shared-')
+    fs.chmodSync(dir, 0o1777)
+    const victim = path.join(dir, 'victim-tree')
+    // Looks like an old bundle of dd-run's own layout: a size cap that walked here would delete it.
+    const victimBundle = path.join(victim, 'svc', '1-main-abcdefgh', '0001-20200101T000000Z')
+    fs.mkdirSync(victimBundle, { recursive: true })
+    fs.writeFileSync(path.join(victimBundle, 'wall.pprof'), Buffer.alloc(2 * 1024 * 1024))
+    for (const p of [victim, path.join(victim, 'svc'), path.dirname(victimBundle), victimBundle, path.join(victimBundle, 'wall.pprof')]) fs.chownSync(p, OTHER, OTHER)
+    return { dir, victim, victimBundle, home: tempDir('dd-run-home-') }
+  }
+
+  function envFor(home: string): NodeJS.ProcessEnv {
+    // The default output directory, ./dd-profiles, and a 1 MiB cap that the victim's tree alone exceeds.
+    const env = cleanEnv({ HOME: home, DD_PROFILING_OUTPUT_MAX_MB: '1' })
+    delete env.DD_PROFILING_OUTPUT_DIR
+    return env
+  }
+
+  const APP_ARGS = ['--exporters', 'file', 'node', '-e', "process.stdout.write('app ran\\n'); process.exitCode = 4"]
+
+  function bundlesUnder(dir: string): string[] {
+    if (!fs.existsSync(dir)) return []
+    return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('event.json'))
+  }
+
+  function assertRefused(r: Awaited<ReturnType<typeof ddRun>>, s: ReturnType<typeof shared>, why: RegExp): void {
+    assert.equal(r.code, 4, r.stderr)
+    assert.equal(r.stdout, 'app ran\n')
+    const warnings = r.stderr.split('\n').filter((l) => /output directory refused/.test(l))
+    assert.equal(warnings.length, 1, r.stderr)
+    assert.match(warnings[0]!, why)
+    const fallback = path.join(s.home, '.dd-run', 'profiles')
+    assert.ok(warnings[0]!.includes(`profiles go to ${fallback} instead`), warnings[0])
+    // Nothing written in the other user's tree, nothing of it deleted; the profile is in the private fallback.
+    assert.deepEqual(bundlesUnder(s.victim), [])
+    assert.ok(fs.existsSync(path.join(s.victimBundle, 'wall.pprof')), 'the size cap deleted in the other user\'s tree')
+    assert.equal(bundlesUnder(fallback).length, 1, r.stderr)
+    assert.equal(fs.statSync(fallback).mode & 0o777, 0o700)
+  }
+
+  it('a symlink owned by another user is refused with one warning; profiles go to a private fallback', { skip: !isRoot && 'needs root to chown' }, async () => {
+    const s = shared()
+    const link = path.join(s.dir, 'dd-profiles')
+    fs.symlinkSync(s.victim, link)
+    fs.lchownSync(link, OTHER, OTHER)
+    const r = await ddRun(APP_ARGS, { cwd: s.dir, env: envFor(s.home) })
+    assertRefused(r, s, new RegExp(`dd-profiles is a symlink owned by uid ${OTHER}, not by you`))
+  })
+
+  it('a directory owned by another user is refused the same way', { skip: !isRoot && 'needs root to chown' }, async () => {
+    const s = shared()
+    fs.renameSync(s.victim, path.join(s.dir, 'dd-profiles'))
+    s.victimBundle = s.victimBundle.replace(s.victim, path.join(s.dir, 'dd-profiles'))
+    s.victim = path.join(s.dir, 'dd-profiles')
+    const r = await ddRun(APP_ARGS, { cwd: s.dir, env: envFor(s.home) })
+    assertRefused(r, s, new RegExp(`dd-profiles is a directory owned by uid ${OTHER}, not by you`))
+  })
+
+  it('my own symlink to another user\'s directory is refused too (the directory is checked after resolving)', { skip: !isRoot && 'needs root to chown' }, async () => {
+    const s = shared()
+    fs.symlinkSync(s.victim, path.join(s.dir, 'dd-profiles'))
+    const r = await ddRun(APP_ARGS, { cwd: s.dir, env: envFor(s.home) })
+    assertRefused(r, s, new RegExp(`dd-profiles \\(a symlink to .*victim-tree\\) is a directory owned by uid ${OTHER}`))
+  })
+
+  it('my own symlink to my own directory keeps working, without a warning', async () => {
+    const dir = tempDir()
+    const mine = path.join(dir, 'elsewhere')
+    fs.mkdirSync(mine)
+    fs.symlinkSync(mine, path.join(dir, 'dd-profiles'))
+    const home = tempDir('dd-run-home-')
+    const r = await ddRun(APP_ARGS, { cwd: dir, env: envFor(home) })
+    assert.equal(r.code, 4, r.stderr)
+    assert.equal(r.stdout, 'app ran\n')
+    assert.doesNotMatch(r.stderr, /refused/)
+    assert.equal(bundlesUnder(mine).length, 1, r.stderr)
+    assert.equal(fs.existsSync(path.join(home, '.dd-run')), false)
+  })
+})
