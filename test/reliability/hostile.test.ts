@@ -236,3 +236,14 @@ describe('an output directory that is not the user\'s own (a job run as root in 
     assert.equal(fs.existsSync(path.join(home, '.dd-run')), false)
   })
 })
+
+describe('--only / --skip patterns built to make a regular expression backtrack', () => {
+  it('a process with a long argument starts and is matched at once (the app runs, the summary says why it is dormant)', async () => {
+    const pattern = `${'a*'.repeat(16)}b`
+    const r = await ddRun(['--exporters', 'file', '--only', pattern, 'node', '-e', "process.stdout.write('ran\\n')", 'a'.repeat(5000)], { timeoutMs: 30_000 })
+    assert.equal(r.signal, null, 'dd-run was killed: the pattern did not finish')
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout, 'ran\n')
+    assert.match(r.stderr, /dormant \(matches none of DD_PROFILING_ONLY/)
+  })
+})
