@@ -177,7 +177,7 @@ export const SCHEMA = {
     flag: '-o, --output-dir <dir>',
     type: path(),
     default: 'dd-profiles',
-    doc: 'Directory of the file exporter, resolved against the directory dd-run starts in.',
+    doc: 'Directory of the file exporter, resolved against the directory dd-run starts in. It must be yours: a symlink or directory owned by another user is refused and profiles go to ~/.dd-run/profiles (see docs/exporters.md).',
     group: 'Output and export',
   }),
   outputMaxMb: setting({

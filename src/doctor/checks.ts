@@ -147,6 +147,16 @@ export function agentless(config: Config): Check | undefined {
 
 export function outputDir(config: Config): Check {
   const dir = config.outputDir
+  const { outputDirProblem } = require('../export/output-dir') as typeof import('../export/output-dir')
+  const problem = outputDirProblem(path.resolve(dir))
+  if (problem) {
+    return {
+      name: 'output directory',
+      status: 'failure',
+      detail: `${problem}: dd-run refuses it and writes profiles to ~/.dd-run/profiles instead`,
+      fix: 'choose a directory of your own with -o / DD_PROFILING_OUTPUT_DIR, or remove what another user planted there',
+    }
+  }
   try {
     // Leave no trace: what doctor creates, it removes.
     const created = fs.mkdirSync(dir, { recursive: true })

@@ -41,11 +41,40 @@ export async function writeBundleDir(parent: string, name: string, bundle: Bundl
   }
 }
 
-/** Reads a bundle directory back; throws when event.json or an attachment it names is missing. */
+/**
+ * Reads a bundle directory back; throws when event.json or an attachment it names is missing. Links are never
+ * followed: the directory and every file in it must be the real thing (lstat, O_NOFOLLOW), or the bundle is refused,
+ * so a symlink planted in the spool cannot make the launcher upload whatever it points at.
+ */
 export function readBundleDir(dir: string): Bundle {
-  const event = JSON.parse(fs.readFileSync(path.join(dir, 'event.json'), 'utf8')) as ProfileEvent
-  const attachments: Attachment[] = event.attachments.map((name) => ({ name, data: fs.readFileSync(path.join(dir, safeName(name))) }))
+  const shown = path.basename(dir)
+  const st = fs.lstatSync(dir)
+  if (st.isSymbolicLink()) throw new Error(`${shown} is a symlink: not followed`)
+  if (!st.isDirectory()) throw new Error(`${shown} is not a directory`)
+  const event = JSON.parse(readOwnFile(dir, 'event.json').toString('utf8')) as ProfileEvent
+  if (!Array.isArray(event.attachments) || !event.attachments.every((n) => typeof n === 'string')) {
+    throw new Error(`${shown}/event.json has no list of attachments`)
+  }
+  const attachments: Attachment[] = event.attachments.map((name) => ({ name, data: readOwnFile(dir, safeName(name)) }))
   return { event, attachments }
+}
+
+/** A regular file in dir, read without following a symlink and without blocking on a FIFO. */
+function readOwnFile(dir: string, name: string): Buffer {
+  const shown = `${path.basename(dir)}/${name}`
+  let fd: number
+  try {
+    fd = fs.openSync(path.join(dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new Error(code === 'ELOOP' ? `${shown} is a symlink: not followed` : `${shown}: ${code ?? (err as Error).message}`)
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(`${shown} is not a regular file`)
+    return fs.readFileSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** Attachment names come from our own code, but a name is never allowed to leave its directory. */

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import { parseTags } from '../profiling/tags'
 import { TMP_PREFIX, writeBundleDir, writeBundleDirSync } from './bundle-dir'
+import { outputDirProblem, vetOutputDir } from './output-dir'
 import type { Bundle, Exporter } from './types'
 
 /** Keeps [A-Za-z0-9._-]; anything else becomes `_` (and a name of dots only would climb directories). */
@@ -40,9 +41,17 @@ export class FileExporter implements Exporter {
   private readonly described = new Set<string>()
   private unchecked = Number.POSITIVE_INFINITY
   private pruning = false
+  /** Why nothing is written: the output directory was refused and there is no private fallback. */
+  private readonly refused: string | undefined
 
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
-    this.dir = path.resolve(config.outputDir)
+    // Under the launcher a refused directory was already replaced (and said once); this check covers the preload
+    // loaded without the launcher, and a directory swapped since.
+    const wanted = path.resolve(config.outputDir)
+    const vetted = vetOutputDir(wanted)
+    if (vetted.warning) log?.warn(vetted.warning)
+    this.dir = vetted.dir ?? wanted
+    this.refused = vetted.dir === undefined ? vetted.warning : undefined
     this.maxBytes = config.outputMaxMb * 1024 * 1024
   }
 
@@ -53,6 +62,7 @@ export class FileExporter implements Exporter {
 
   /** Rejects when the bundle cannot be written; the session reports it once and the app runs on. */
   async export(bundle: Bundle): Promise<void> {
+    if (this.refused) throw new Error(this.refused)
     const [service, proc, name] = bundlePath(bundle)
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
@@ -62,6 +72,7 @@ export class FileExporter implements Exporter {
 
   /** For the exit path, where only synchronous work runs. */
   exportSync(bundle: Bundle): void {
+    if (this.refused) throw new Error(this.refused)
     const [service, proc, name] = bundlePath(bundle)
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
@@ -117,11 +128,14 @@ export class FileExporter implements Exporter {
 
 /**
  * Creates <root>/<service>/<proc> (0700) and returns its path. The output directory itself is the user's choice
- * and may be a symlink; below it, nothing is followed: a symlink planted where a service or process directory goes
- * (by another user of a shared directory, say) makes the write fail rather than land wherever it points.
+ * and may be a symlink of theirs to a directory of theirs (see output-dir.ts, checked again here: it may have been
+ * swapped since the start); below it, nothing is followed: a symlink planted where a service or process directory
+ * goes (by another user of a shared directory, say) makes the write fail rather than land wherever it points.
  */
 export function ownDirs(root: string, ...parts: string[]): string {
   fs.mkdirSync(root, { recursive: true, mode: 0o700 })
+  const problem = outputDirProblem(root)
+  if (problem) throw new Error(`${problem}: not written`)
   let dir = root
   for (const part of parts) {
     dir = path.join(dir, part)
@@ -179,6 +193,8 @@ interface OnDisk {
  * at once: every removal tolerates a bundle already gone. Resolves with the count removed.
  */
 export async function pruneOutput(root: string, maxBytes: number, keep?: string): Promise<number> {
+  // Never prune in a tree that is not the user's own (the same check as for writing).
+  if (outputDirProblem(root)) return 0
   const bundles: OnDisk[] = []
   let total = 0
   // readdir's entry types come from the directory itself (lstat semantics): a symlink is never a directory here,
@@ -193,7 +209,7 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
         let mtimeMs = 0
         for (const f of (await entries(dir)).map((d) => d.name)) {
           try {
-            const st = await fs.promises.stat(path.join(dir, f))
+            const st = await fs.promises.lstat(path.join(dir, f))
             bytes += st.size
             mtimeMs = Math.max(mtimeMs, st.mtimeMs)
           } catch {
@@ -211,11 +227,30 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
   for (const b of bundles) {
     if (total <= maxBytes) break
     if (keep !== undefined && b.dir === keep) continue
+    // The walk saw real directories, but one may have been swapped for a symlink since: look again right before
+    // removing, so the cap never deletes outside the output directory.
+    if (!(await stillInside(root, b.dir))) continue
     await fs.promises.rm(b.dir, { recursive: true, force: true })
     total -= b.bytes
     removed++
   }
   return removed
+}
+
+/** dir (root/service/proc/bundle) is still made of real directories below root, and resolves inside it. */
+async function stillInside(root: string, dir: string): Promise<boolean> {
+  try {
+    let at = dir
+    while (at !== root && at.startsWith(root + path.sep)) {
+      const st = await fs.promises.lstat(at)
+      if (st.isSymbolicLink() || !st.isDirectory()) return false
+      at = path.dirname(at)
+    }
+    const real = await fs.promises.realpath(dir)
+    return real.startsWith((await fs.promises.realpath(root)) + path.sep)
+  } catch {
+    return false
+  }
 }
 
 /** The entries of dir, typed as the directory itself says (a symlink is never a directory); none when unreadable. */

@@ -2,6 +2,7 @@
 // alive (the final flush holds it open on purpose, for a bounded time). Resolves with an Outcome, never rejects.
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { basicAuthOf } from './agent-address'
+import { readCapped } from './read-capped'
 import { classifyStatus, isCertificateError, type Outcome } from './retry'
 
 export interface Target {
@@ -67,7 +68,8 @@ export function send(target: Target, headers: Record<string, string>, body: Buff
       req.on('socket', (socket) => socket.unref())
       req.on('close', () => clearTimeout(timer))
       req.on('response', (res: IncomingMessage) => {
-        res.resume()
+        // The status decides; of the body at most a few KiB is read, then the connection is dropped.
+        readCapped(res)
         const retryAfter = res.headers['retry-after']
         settle(classifyStatus(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter))
       })

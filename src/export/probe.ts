@@ -4,6 +4,7 @@
 // not load node:http (about 8 ms of its start) to learn that.
 import * as net from 'node:net'
 import { basicAuthOf } from './agent-address'
+import { readCapped } from './read-capped'
 
 /** Where to connect: a unix socket or a host and port. */
 type Endpoint = { socketPath: string } | { host: string; port: number }
@@ -48,18 +49,31 @@ function connects(target: Endpoint, timeoutMs: number): Promise<boolean> {
 function answersHttp(u: URL, target: Endpoint, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let req: import('node:http').ClientRequest
+    // The whole exchange, not only each silence, is bounded: a peer trickling its headers a byte at a time never
+    // lets an idle timeout fire.
+    const timer = setTimeout(() => {
+      resolve(false)
+      req?.destroy()
+    }, timeoutMs)
     try {
       const mod = u.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : (require('node:http') as typeof import('node:http'))
       const auth = basicAuthOf(u)
       req = mod.get({ ...target, path: '/info', timeout: timeoutMs, agent: false, ...(auth === undefined ? {} : { auth }) }, (res) => {
-        res.resume()
+        clearTimeout(timer)
+        // An answer is all the probe needs: a capped read, then the connection is dropped (an endless body would
+        // keep the launcher reading, and alive, for as long as the peer cares to send).
+        readCapped(res)
         resolve(true)
       })
     } catch {
+      clearTimeout(timer)
       resolve(false)
       return
     }
     req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
+    req.on('error', () => {
+      clearTimeout(timer)
+      resolve(false)
+    })
   })
 }

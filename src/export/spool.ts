@@ -37,11 +37,20 @@ export interface Spooled {
 
 export function readSpool(channel: string): Spooled[] {
   const out: Spooled[] = []
-  for (const exporter of list(spoolDir(channel))) {
-    for (const name of list(path.join(spoolDir(channel), exporter))) {
+  const root = spoolDir(channel)
+  if (!isRealDir(root)) return out
+  for (const exporter of list(root)) {
+    const exporterDir = path.join(root, exporter)
+    // Links are never followed in the spool: a planted spool/<exporter> symlink is refused as a whole (it belongs to
+    // no process, so it is reported under pid 0).
+    if (!isRealDir(exporterDir)) {
+      out.push({ exporter, pid: 0, threadId: 0, dir: exporterDir, error: `spool/${exporter} is not a directory of ours (a symlink or a file): not followed` })
+      continue
+    }
+    for (const name of list(exporterDir)) {
       const m = /^(\d+)-(\d+)-\d+$/.exec(name)
       if (name.startsWith(TMP_PREFIX) || !m) continue
-      const dir = path.join(spoolDir(channel), exporter, name)
+      const dir = path.join(exporterDir, name)
       const item: Spooled = { exporter, pid: Number(m[1]), threadId: Number(m[2]), dir }
       try {
         item.bundle = readBundleDir(dir)
@@ -52,6 +61,14 @@ export function readSpool(channel: string): Spooled[] {
     }
   }
   return out
+}
+
+function isRealDir(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function list(dir: string): string[] {

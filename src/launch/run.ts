@@ -2,7 +2,7 @@
 // (relays last-gasp profiles, prints the summary) and exits exactly as the command did.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { Config } from '../config/schema'
+import { SCHEMA, type Config } from '../config/schema'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
@@ -34,6 +34,14 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     env[RUN_CHANNEL] = channel
     env[RUN_LAUNCHER_PID] = String(process.pid)
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
+    // An output directory that is not the user's own is refused here, once, for every process of the run.
+    const { vetOutputDir } = require('../export/output-dir') as typeof import('../export/output-dir')
+    const vetted = vetOutputDir(path.resolve(config.outputDir))
+    if (vetted.warning) log.warn(vetted.warning)
+    if (vetted.dir && vetted.warning) {
+      config = Object.freeze({ ...config, outputDir: vetted.dir })
+      env[SCHEMA.outputDir.env] = vetted.dir
+    }
   }
   let result: ChildExit
   let supervised: Supervised | undefined

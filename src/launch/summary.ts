@@ -1,7 +1,7 @@
 // The run summary the launcher prints when the child exits: one line per Node process (and worker thread) of the
 // tree, from the reports the preloads left in the run channel and what the launcher relayed for them. Pure.
 import * as path from 'node:path'
-import type { ProcessReport } from '../run/report'
+import type { BadReport, ProcessReport } from '../run/report'
 
 export interface Relayed {
   /** Bundles relayed per exporter. */
@@ -13,8 +13,10 @@ export function relayKey(pid: number, threadId: number): string {
   return `${pid}-${threadId}`
 }
 
-export function summaryLines(reports: readonly ProcessReport[], relayed: ReadonlyMap<string, Relayed>, cwd: string): string[] {
-  if (reports.length === 0) return ['run summary: no Node process reported (the command started no Node.js program, or none could load the preload)']
+/** `reports` as readReports returns them: with `bad`, the report files that could not be used, one line each. */
+export function summaryLines(reports: readonly ProcessReport[] & { bad?: readonly BadReport[] }, relayed: ReadonlyMap<string, Relayed>, cwd: string): string[] {
+  const badLines = (reports.bad ?? []).map((b) => `  ${b.file} in the run channel ignored: ${b.problem}`)
+  if (reports.length === 0) return ['run summary: no Node process reported (the command started no Node.js program, or none could load the preload)', ...badLines]
   let profiled = 0
   let bundles = 0
   const rows: string[] = []
@@ -70,7 +72,18 @@ export function summaryLines(reports: readonly ProcessReport[], relayed: Readonl
   const procs = reports.length - threads
   const who = `${plural(procs, 'Node process', 'Node processes')}${threads > 0 ? ` and ${plural(threads, 'worker thread', 'worker threads')}` : ''}`
   const head = `run summary: ${who}, ${profiled} profiled, ${plural(bundles, 'bundle', 'bundles')}`
-  return [head, ...rows]
+  return [head, ...rows, ...orphanLines(reports, relayed), ...badLines]
+}
+
+/** What the relay did for a process that left no usable report (a bundle it refused, say): still one line each. */
+function orphanLines(reports: readonly ProcessReport[], relayed: ReadonlyMap<string, Relayed>): string[] {
+  const known = new Set(reports.map((r) => relayKey(r.pid, r.threadId)))
+  const lines: string[] = []
+  for (const [key, r] of relayed) {
+    if (known.has(key) || r.failures.length === 0) continue
+    lines.push(`  ${key} (no report): failures: ${r.failures.slice(0, 3).join('; ')}${r.failures.length > 3 ? ` (+${r.failures.length - 3} more)` : ''}`)
+  }
+  return lines
 }
 
 /** Processes with more worker threads than this get one summary line for their threads. */

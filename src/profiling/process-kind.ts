@@ -99,13 +99,22 @@ export function matchSubject(argv: readonly string[], execArgv: readonly string[
   return rest !== '' ? rest : execArgv.join(' ')
 }
 
-/** `*` matches any text; a pattern matches anywhere in the subject (so `webpack` matches .../webpack/bin/webpack.js). */
+/**
+ * `*` matches any text; a pattern matches anywhere in the subject (so `webpack` matches .../webpack/bin/webpack.js).
+ * No regular expression: `a*a*a*...*b` against a long `aaaa...` made a backtracking regex take minutes at start.
+ * A pattern that matches anywhere is `*s1*s2*...*sk*`, and with stars at both ends the leftmost occurrence of each
+ * literal segment, each after the previous one, is always the best choice (what the classic two-pointer wildcard
+ * match does when it backtracks to the last star), so one left-to-right pass of indexOf decides it.
+ */
 export function patternMatches(pattern: string, subject: string): boolean {
-  const re = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*')
-  return new RegExp(re).test(subject)
+  let at = 0
+  for (const segment of pattern.split('*')) {
+    if (segment === '') continue
+    const found = subject.indexOf(segment, at)
+    if (found < 0) return false
+    at = found + segment.length
+  }
+  return true
 }
 
 export interface Policy {

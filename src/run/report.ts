@@ -53,22 +53,75 @@ export function writeReport(channel: string, report: ProcessReport): void {
   fs.renameSync(tmp, file)
 }
 
-export function readReports(channel: string): ProcessReport[] {
+/** A report file the launcher could not use, and why (in a few words, never the file's content). */
+export interface BadReport {
+  file: string
+  problem: string
+}
+
+/** The reports of a run, sorted by start; `bad` lists the files that could not be used (each skipped alone). */
+export type ReportList = ProcessReport[] & { bad: BadReport[] }
+
+/** Reports are a few KiB; anything much larger was not written by dd-run. */
+const MAX_REPORT_BYTES = 1024 * 1024
+
+export function readReports(channel: string): ReportList {
   const dir = reportsDir(channel)
-  let names: string[]
+  const out: ProcessReport[] = []
+  const bad: BadReport[] = []
+  let names: string[] = []
   try {
     names = fs.readdirSync(dir)
   } catch {
-    return []
+    // No process reported.
   }
-  const out: ProcessReport[] = []
   for (const name of names) {
-    if (!/^\d+-\d+\.json$/.test(name)) continue
-    try {
-      out.push(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as ProcessReport)
-    } catch {
-      // A report being replaced at this very moment, or garbage: skip it.
+    const m = /^(\d+)-(\d+)\.json$/.exec(name)
+    if (!m) continue
+    const file = path.join('reports', name)
+    const text = readSmallFile(path.join(dir, name))
+    if (text === undefined) continue
+    if (typeof text !== 'string') {
+      bad.push({ file, problem: text.problem })
+      continue
     }
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      bad.push({ file, problem: 'not valid JSON' })
+      continue
+    }
+    const { checkReport } = require('./report-shape') as typeof import('./report-shape')
+    const checked = checkReport(value, { pid: Number(m[1]), threadId: Number(m[2]) })
+    if (typeof checked === 'string') bad.push({ file, problem: checked })
+    else out.push(checked)
   }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.pid - b.pid || a.threadId - b.threadId)
+  out.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.pid - b.pid || a.threadId - b.threadId)
+  return Object.assign(out, { bad: bad.sort((a, b) => a.file.localeCompare(b.file)) })
+}
+
+/**
+ * The file's text; undefined when it is gone (replaced or removed at this very moment); a problem when it is not a
+ * small regular file. Never follows a symlink, never blocks on a FIFO planted under a report's name.
+ */
+function readSmallFile(file: string): string | { problem: string } | undefined {
+  let fd: number
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    return { problem: code === 'ELOOP' ? 'a symlink, not followed' : `cannot be read (${code ?? 'error'})` }
+  }
+  try {
+    const st = fs.fstatSync(fd)
+    if (!st.isFile()) return { problem: 'not a regular file' }
+    if (st.size > MAX_REPORT_BYTES) return { problem: `${st.size} bytes, more than a report ever holds` }
+    return fs.readFileSync(fd, 'utf8')
+  } catch (err) {
+    return { problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` }
+  } finally {
+    fs.closeSync(fd)
+  }
 }

@@ -41,6 +41,8 @@ export type Reply =
       delayMs?: number
       /** Answer a few bytes a second, never finishing: the status line and headers ('head') or the body ('body'). */
       trickle?: 'head' | 'body'
+      /** Answer the status, then a body that never ends, 1 KiB a millisecond for as long as the client reads. */
+      endless?: boolean
     }
   | 'black-hole'
 
@@ -66,6 +68,8 @@ export class FakeAgent {
   requestCount = 0
   /** GET /info requests (probes). */
   infoRequests = 0
+  /** Every endless body (the `endless` reply): what it answered and how many bytes the client took before hanging up. */
+  readonly endless: EndlessStream[] = []
   url = ''
   /** Connections open now (the test's view of sockets a client may leave behind). */
   get openConnections(): number {
@@ -160,6 +164,7 @@ export class FakeAgent {
     if (req.method === 'GET' && req.url === '/info') {
       // What dd-run's probe asks; a real agent describes itself here. A black hole answers nothing at all.
       this.infoRequests++
+      if (this.fallback !== 'black-hole' && this.fallback.endless) return void this.endless.push(endlessBody(res, this.fallback.status, '/info'))
       if (this.fallback !== 'black-hole') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ endpoints: [this.endpoint] }))
       return
     }
@@ -182,6 +187,7 @@ export class FakeAgent {
       this.uploads.push(upload)
       if (reply === 'black-hole') return
       if (reply.trickle) return trickle(res, reply.status, reply.trickle)
+      if (reply.endless) return void this.endless.push(endlessBody(res, reply.status, req.url ?? ''))
       const answer = () => res.writeHead(reply.status, reply.headers ?? {}).end(reply.status < 300 ? '{}' : `status ${reply.status}`)
       if (reply.delayMs) setTimeout(answer, reply.delayMs)
       else answer()
@@ -211,6 +217,41 @@ export class FakeAgent {
     }
     return { path: req.url, headers: req.headers, via, event, parts, profiles, answered: 200, bodyBytes: body.length, at: Date.now() }
   }
+}
+
+export interface EndlessStream {
+  path: string
+  status: number
+  /** Bytes of body handed to the kernel so far. */
+  bytes: number
+  /** The client hung up. */
+  closed: boolean
+}
+
+/**
+ * The status, then body bytes without end: 1 KiB per timer tick (about a millisecond), a tick's bytes counted once
+ * the kernel took them. Paced so that a client that stops early leaves a count near what it read (plus the little
+ * written while it decided); a client that reads on leaves a count that grows for as long as the connection lives.
+ */
+function endlessBody(res: http.ServerResponse, status: number, path: string): EndlessStream {
+  const stream: EndlessStream = { path, status, bytes: 0, closed: false }
+  res.writeHead(status, { 'Content-Type': 'application/json' })
+  res.flushHeaders()
+  const chunk = Buffer.alloc(1024, 0x20)
+  const timer = setInterval(() => {
+    const socket = res.socket
+    if (!socket || socket.destroyed) return
+    // Nothing queued in user space: what was written is with the kernel (or the client) already.
+    if (socket.writableLength > 0) return
+    res.write(chunk, (err) => {
+      if (!err) stream.bytes += chunk.length
+    })
+  }, 1)
+  res.on('close', () => {
+    stream.closed = true
+    clearInterval(timer)
+  })
+  return stream
 }
 
 /** Five bytes a second until the client hangs up: the head never completes ('head'), or the body never does. */
