@@ -363,3 +363,13 @@ export async function fakeAgent(opts: FakeAgentOptions = {}): Promise<FakeAgent>
   started.push(a)
   return a
 }
+
+/** A loopback port nothing listens on (bound, then closed): connecting to it is refused at once. */
+export async function closedPort(): Promise<number> {
+  const net = require('node:net') as typeof import('node:net')
+  const s = net.createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+  const port = (s.address() as import('node:net').AddressInfo).port
+  await new Promise((r) => s.close(r))
+  return port
+}

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
 import * as path from 'node:path'
 import { after, describe, it, type TestContext } from 'node:test'
-import { FakeAgent, type FakeAgentOptions, type Reply } from '../helpers/fake-agent'
+import { closedPort, FakeAgent, type FakeAgentOptions, type Reply } from '../helpers/fake-agent'
 import { DD_RUN, fixture } from '../helpers/paths'
 import { cleanEnv, start, tempDir, type RunResult } from '../helpers/run'
 
@@ -24,14 +23,6 @@ async function fakeAgent(opts: FakeAgentOptions = {}, ...script: Reply[]): Promi
   a.script(...script)
   agents.push(a)
   return a
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 interface Faulted extends RunResult {

@@ -6,32 +6,19 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { after, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import { bundlePath, FileExporter } from '../../src/export/file'
 import { realBundle } from '../helpers/bundles'
 import { DD_RUN, fixture } from '../helpers/paths'
 import { pprofRaw } from '../helpers/pprof'
 import { listBundles } from '../helpers/profiles'
+import { mountTmpfs } from '../helpers/tmpfs'
 import { cleanEnv, ddRun, start, tempDir, waitFor } from '../helpers/run'
 
 const APP = fixture('reliability/app.js')
 const isRoot = process.getuid?.() === 0
 const canMount = isRoot && tryMount()
-
-// Mount points live in a directory of their own, unmounted before it is removed (tempDir's clean-up would hit EBUSY).
-const mountRoot = fs.mkdtempSync('/tmp/dd-run-mounts-')
-const mounts: string[] = []
-after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', ['-l', m])
-    } catch {
-      /* already gone */
-    }
-  }
-  fs.rmSync(mountRoot, { recursive: true, force: true })
-})
 
 function tryMount(): boolean {
   const dir = fs.mkdtempSync('/tmp/dd-run-mount-probe-')
@@ -44,12 +31,6 @@ function tryMount(): boolean {
   } finally {
     fs.rmdirSync(dir)
   }
-}
-
-function tmpfs(dir: string, opts: string): void {
-  fs.mkdirSync(dir, { recursive: true })
-  execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir])
-  mounts.push(dir)
 }
 
 /** Every bundle on disk is whole: event.json parses, each attachment it names is there and gunzips completely. */
@@ -73,8 +54,7 @@ async function bare(args: string[]): Promise<{ code: number | null; stdout: stri
 
 describe('disk faults', () => {
   it('a read-only output directory: one warning, the app unchanged, nothing written', { skip: !canMount && 'needs root to mount a read-only tmpfs' }, async () => {
-    const out = fs.mkdtempSync(path.join(mountRoot, 'ro-'))
-    tmpfs(out, 'ro,size=1m')
+    const out = mountTmpfs('ro,size=1m', 'ro-') as string
     const r = await ddRun(['--upload-period', '1', 'node', APP, '2500', '5'], { env: cleanEnv({ DD_PROFILING_OUTPUT_DIR: out }) })
     assert.equal(r.code, 5, r.stderr)
     assert.equal(r.stdout, (await bare(['10', '5'])).stdout)
@@ -84,8 +64,7 @@ describe('disk faults', () => {
   })
 
   it('a full disk: one warning, no partial files, and writes resume when space returns', { skip: !canMount && 'needs root to mount a small tmpfs' }, async () => {
-    const out = fs.mkdtempSync(path.join(mountRoot, 'full-'))
-    tmpfs(out, 'size=1m')
+    const out = mountTmpfs('size=1m', 'full-') as string
     // Fill it to the last byte.
     const filler = path.join(out, 'filler')
     const fd = fs.openSync(filler, 'w')

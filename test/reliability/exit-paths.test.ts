@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
 import { after, describe, it } from 'node:test'
-import { FakeAgent } from '../helpers/fake-agent'
+import { closedPort, FakeAgent } from '../helpers/fake-agent'
 import { DD_RUN, fixture } from '../helpers/paths'
 import { byProcess, listBundles } from '../helpers/profiles'
 import { cleanEnv, start, tempDir, waitFor } from '../helpers/run'
@@ -46,14 +45,6 @@ async function bareEnding(sig: NodeJS.Signals | 'abort'): Promise<string> {
   if (sig !== 'abort') process.kill(app.appPid, sig)
   const r = await app.run.done
   return `${r.code}/${r.signal}`
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
-  const port = (s.address() as net.AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 describe('signals and aborts keep the final profile and the same death', () => {

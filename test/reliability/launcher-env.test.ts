@@ -4,7 +4,6 @@
 // is missing, a file, read-only or full, and a run channel broken at exit: the app runs unchanged, and a final
 // profile that cannot be handed to the launcher is written to the output directory, once, with one warning.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as path from 'node:path'
@@ -13,6 +12,7 @@ import { channelParents } from '../../src/launch/channel'
 import { FakeAgent } from '../helpers/fake-agent'
 import { DD_RUN, ROOT } from '../helpers/paths'
 import { listBundles } from '../helpers/profiles'
+import { mountTmpfs } from '../helpers/tmpfs'
 import { cleanEnv, ddRun, start, tempDir, waitFor, type RunResult } from '../helpers/run'
 
 /** The installed command: package.json's "bin". */
@@ -166,38 +166,13 @@ async function agentEnv(out: string, extra: NodeJS.ProcessEnv = {}): Promise<Nod
 
 const warnings = (stderr: string) => stderr.split('\n').filter((l) => /^dd-run: (?!run summary| )/.test(l))
 
-// Mount points (root only) live in a directory of their own, unmounted before it is removed.
-const mountRoot = fs.mkdtempSync('/tmp/dd-run-env-mounts-')
-const mounts: string[] = []
-after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', ['-l', m])
-    } catch {
-      /* already gone */
-    }
-  }
-  fs.rmSync(mountRoot, { recursive: true, force: true })
-})
-function tmpfs(opts: string): string | undefined {
-  if (!isRoot) return undefined
-  const dir = fs.mkdtempSync(path.join(mountRoot, 'fs-'))
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { stdio: 'ignore' })
-  } catch {
-    return undefined
-  }
-  mounts.push(dir)
-  return dir
-}
-
 describe('the temporary directory', () => {
   it('the channel is tried in TMPDIR, then /tmp, /var/tmp and /dev/shm, each once', () => {
     assert.deepEqual(channelParents('/srv/tmp/', 'linux'), ['/srv/tmp', '/tmp', '/var/tmp', '/dev/shm'])
     assert.deepEqual(channelParents('/tmp', 'linux'), ['/tmp', '/var/tmp', '/dev/shm'])
   })
 
-  const readOnly = tmpfs('ro,size=64k')
+  const readOnly = mountTmpfs('ro,size=64k')
   const cases: [string, () => string | undefined][] = [
     ['missing', () => '/nonexistent/dd-run-tmp'],
     ['a regular file', () => {
@@ -264,7 +239,7 @@ describe('the final profile when the spool cannot be written', () => {
   })
 
   it('the temporary directory is nearly full: the bundle goes to the output directory, one warning, the summary counts it', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async () => {
-    const tmp = tmpfs('size=256k')
+    const tmp = mountTmpfs('size=256k')
     assert.ok(tmp, 'tmpfs mounted')
     const out = tempDir()
     const dir = tempDir()
