@@ -37,16 +37,3 @@ export function livingInGroup(pids: readonly number[], pgid: number): number[] {
     return s.alive && (s.pgid === undefined || s.pgid === pgid)
   })
 }
-
-/**
- * Resolves once none of `pids()` lives in the group any more, or after `boundMs`: with the pids still running then.
- * Polls, since these processes are not dd-run's children (it cannot wait for them).
- */
-export async function waitForGroup(pids: () => readonly number[], pgid: number, boundMs: number, everyMs = 25): Promise<number[]> {
-  const deadline = Date.now() + boundMs
-  for (;;) {
-    const left = livingInGroup(pids(), pgid)
-    if (left.length === 0 || Date.now() >= deadline) return left
-    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(1, deadline - Date.now()))))
-  }
-}
