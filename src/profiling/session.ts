@@ -9,6 +9,7 @@ import { FileExporter } from '../export/file'
 import { spoolBundle } from '../export/spool'
 import type { Attachment, Bundle, Exporter } from '../export/types'
 import type { Logger } from '../log'
+import { withMissingMapsInfo } from '../sourcemap/missing'
 import { RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { originalKill, watchExitSignals, type ExitSignals } from './exit-signals'
@@ -103,7 +104,7 @@ export class Session {
     if (this.finished) return
     let taken: Taken
     try {
-      taken = heapNow(this.o.pprof)
+      taken = heapNow(this.o.pprof, this.o.profilers.sourceMaps)
     } catch (err) {
       this.fail('collect', `could not take the out-of-memory heap profile: ${message(err)}`)
       return
@@ -139,7 +140,8 @@ export class Session {
 
   private bundle(period: Period, attachments: Attachment[]): Bundle {
     const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
-    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info: this.o.info })
+    const info = withMissingMapsInfo(this.o.info, period.taken.map((t) => t.profile))
+    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info })
     bundle.process = { command: this.o.report.command }
     return bundle
   }
