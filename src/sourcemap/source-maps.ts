@@ -32,8 +32,6 @@ export interface Location {
   column: number
   /** The name the map gives the function (minified code). */
   name?: string
-  /** The name it is bound to in the original source, for a function V8 saw as anonymous (asked only then). */
-  binding?: () => string | undefined
 }
 
 const MAX_SCRIPTS = 2000
@@ -58,7 +56,7 @@ export class SourceMaps {
     }
     const to = found.kind === 'map' ? original(found, loc.line, loc.column) : undefined
     if (!to) return loc
-    return { file: to.file, line: to.line, column: to.column, name: to.name || loc.name || to.binding?.() }
+    return { file: to.file, line: to.line, column: to.column, name: to.name || loc.name }
   }
 
   /** The original location of a generated one (1-based), or undefined when it has none. */
@@ -130,16 +128,16 @@ function original(found: MapFound, line: number, column: number): Location | und
     if (!entry.originalSource && line === 1 && column <= 1) {
       // A module's own function (the CommonJS wrapper, an ES module's body) starts before any mapping: it is the
       // module of the first source on that line, at its start.
-      const first = firstOnLine(found, 0)
-      return first?.originalSource ? { file: sourcePath(first.originalSource, found.dir), line: 1, column: 1 } : undefined
+      const sources = (found.map.payload as { sources?: string[] }).sources ?? []
+      const source = firstOnLine(found, 0)?.originalSource ?? (sources.length === 1 ? sources[0] : undefined)
+      return source ? { file: sourcePath(source, found.dir), line: 1, column: 1 } : undefined
     }
   } catch {
     return undefined
   }
   if (!entry.originalSource || entry.originalLine === undefined) return undefined
   const out: Location = { file: sourcePath(entry.originalSource, found.dir), line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 }
-  if (entry.name) out.name = entry.name
-  else out.binding = () => nameInSource(found, entry.originalSource as string, entry.originalLine as number, entry.originalColumn ?? 0)
+  out.name = nameOf(found, entry)
   return out
 }
 
@@ -158,10 +156,22 @@ function firstOnLine(found: MapFound, line0: number): Entry | undefined {
   return found.map.findEntry(line0, lo) as Entry
 }
 
-/** The name a function has in its original source when the map gives none (esbuild's __name wrappers leave V8
- * an anonymous function): the binding it is assigned to there, read from the map's sourcesContent or, when the
- * map has none (tsx), from the source file itself. */
-function nameInSource(found: MapFound, source: string, line0: number, column0: number): string | undefined {
+/** The function's name in the original source, for code that lost it (minified, or esbuild's __name wrappers
+ * that leave V8 an anonymous function): the name the map gives at the function's start when the source has it
+ * there (`function hot(`), else the binding the function is assigned to (`const hot = (`), read from the map's
+ * sourcesContent or, when it has none (tsx), the source file. A name the map gives elsewhere (a parameter:
+ * minified `e=>` maps to `budget`) is not the function's. */
+function nameOf(found: MapFound, entry: Entry): string | undefined {
+  const text = sourceLine(found, entry.originalSource as string, entry.originalLine as number)
+  if (text === undefined) return entry.name
+  const column0 = entry.originalColumn ?? 0
+  const at = text.slice(column0)
+  // The function's own name is followed by its parameters (`hot(`, `hot<T>(`); a parameter is not.
+  if (entry.name && at.startsWith(entry.name) && /^\s*[(<]/.test(at.slice(entry.name.length))) return entry.name
+  return bindingBefore(text.slice(0, column0))
+}
+
+function sourceLine(found: MapFound, source: string, line0: number): string | undefined {
   const lines = (found.lines ??= new Map<string, string[]>())
   let text = lines.get(source)
   if (!text) {
@@ -171,7 +181,7 @@ function nameInSource(found: MapFound, source: string, line0: number, column0: n
     text = content ? content.split('\n') : []
     lines.set(source, text)
   }
-  return bindingBefore((text[line0] ?? '').slice(0, column0))
+  return text.length > 0 ? (text[line0] ?? '') : undefined
 }
 
 const MAX_SOURCE_BYTES = 2 * 1024 * 1024
