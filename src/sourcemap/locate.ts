@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url'
  * not there (the backend may have it: the frame keeps its generated location, marked), or nothing. */
 export type Found =
   | { kind: 'map'; map: nodeModule.SourceMap; dir: string; bytes: number; lines?: Map<string, string[]> }
-  | { kind: 'missing' }
+  | { kind: 'missing'; problem?: string }
   | { kind: 'none' }
 
 /** Bytes read from the end of a script to find its sourceMappingURL; an inline map longer than that is read whole. */
@@ -101,9 +101,9 @@ function parse(text: string, dir: string): Found {
   try {
     const payload = JSON.parse(text) as nodeModule.SourceMapPayload
     return { kind: 'map', map: new nodeModule.SourceMap(payload), dir, bytes: text.length }
-  } catch {
+  } catch (err) {
     // Unreadable: as if it were missing, so the backend may still map the frame.
-    return { kind: 'missing' }
+    return { kind: 'missing', problem: `source map unreadable (${(err as Error).message.split('\n')[0]})` }
   }
 }
 

@@ -43,6 +43,8 @@ export class SourceMaps {
   /** Whether a frame was left with its generated location because its declared map is missing (for the event's
    * `hasMissingSourceMaps`, as dd-trace-js reports it). */
   sawMissing = false
+  /** Scripts whose map could not be read, with the reason (dd-run top/report/diff say so). */
+  readonly problems: string[] = []
 
   /** @param skip scripts never mapped (dd-run's own files: its frames stay recognisable as the profiler's). */
   constructor(private readonly skip: (file: string) => boolean = () => false) {}
@@ -78,7 +80,8 @@ export class SourceMaps {
     return this.bytes
   }
 
-  clear(): void {
+  /** Frees the maps (they are parsed again when asked for). */
+  destroy(): void {
     this.cache.clear()
     this.bytes = 0
   }
@@ -92,6 +95,7 @@ export class SourceMaps {
       return found
     }
     found = !file || this.skip(file) ? { kind: 'none' } : safeLocate(file)
+    if (found.kind === 'missing' && found.problem && this.problems.length < 20) this.problems.push(`${file}: ${found.problem}`)
     this.cache.set(file, found)
     if (found.kind === 'map') this.bytes += found.bytes
     this.evict()
