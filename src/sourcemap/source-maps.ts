@@ -141,7 +141,8 @@ function original(found: MapFound, line: number, column: number): Location | und
   }
   if (!entry.originalSource || entry.originalLine === undefined) return undefined
   const out: Location = { file: sourcePath(entry.originalSource, found.dir), line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 }
-  out.name = nameOf(found, entry)
+  const name = nameOf(found, entry)
+  if (name) out.name = name
   return out
 }
 

@@ -25,7 +25,7 @@ function mapped(file: string): ReturnType<SourceMaps['map']> {
 
 describe('SourceMaps', () => {
   it('follows the sourceMappingURL comment to the .ts file and line', () => {
-    assert.deepEqual(mapped(fixture('ts-app/hot.js')), { file: fixture('ts-app/hot.ts'), line: tsLine, column: 1, name: 'tsHotLoop' })
+    assert.deepEqual(mapped(fixture('ts-app/hot.js')), { file: fixture('ts-app/hot.ts'), line: tsLine, column: 1 })
   })
 
   it('reads an inline data: URL map, and a .map beside a file without a comment', () => {
@@ -33,11 +33,44 @@ describe('SourceMaps', () => {
     fs.copyFileSync(fixture('ts-app/hot.ts'), path.join(dir, 'hot.ts'))
     const inline = path.join(dir, 'inline.js')
     fs.writeFileSync(inline, js.replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString('base64')}`))
-    assert.deepEqual(mapped(inline), { file: path.join(dir, 'hot.ts'), line: tsLine, column: 1, name: 'tsHotLoop' })
+    assert.deepEqual(mapped(inline), { file: path.join(dir, 'hot.ts'), line: tsLine, column: 1 })
     const beside = path.join(dir, 'beside.js')
     fs.writeFileSync(beside, js.replace(/\/\/# sourceMappingURL=.*$/m, ''))
     fs.writeFileSync(beside + '.map', map)
-    assert.deepEqual(mapped(beside), { file: path.join(dir, 'hot.ts'), line: tsLine, column: 1, name: 'tsHotLoop' })
+    assert.deepEqual(mapped(beside), { file: path.join(dir, 'hot.ts'), line: tsLine, column: 1 })
+  })
+
+  it("names an anonymous function after its binding in the original source (esbuild's __name, minified code)", () => {
+    const dir = tempDir()
+    const src = path.join(dir, 'app.ts')
+    fs.writeFileSync(src, 'const first = 1\nexport const handler = async (req: Req) => {\n  return req\n}\n')
+    const gen = path.join(dir, 'app.js')
+    fs.writeFileSync(gen, 'var a=async e=>e;\n//# sourceMappingURL=app.js.map\n')
+    // a (0-based col 2) <- handler at 2:13; the arrow (col 8) <- `async (` at 2:23, its parameter e (col 14) <- req.
+    const map = { version: 3, sources: ['app.ts'], names: ['handler', 'req'], mappings: 'AACaA,MAAU,MAAOC' }
+    fs.writeFileSync(gen + '.map', JSON.stringify(map))
+    const maps = new SourceMaps()
+    const at = maps.map(gen, 1, 9)
+    assert.equal(at?.file, src)
+    assert.equal(at?.line, 2)
+    assert.equal(at?.name, 'handler')
+    assert.equal(maps.mappingInfo({ file: gen, line: 1, column: 9, name: '' }).name, 'handler')
+    assert.equal(maps.mappingInfo({ file: gen, line: 1, column: 9, name: 'a' }).name, 'handler', 'the original name wins over a minified one')
+  })
+
+  it('marks a frame whose declared map is missing, keeping its generated location', () => {
+    const dir = tempDir()
+    const gen = path.join(dir, 'gone.js')
+    fs.writeFileSync(gen, 'function f() {}\n//# sourceMappingURL=gone.js.map\n')
+    const maps = new SourceMaps()
+    assert.deepEqual(maps.mappingInfo({ file: gen, line: 1, column: 10, name: 'f' }), { file: gen, line: 1, column: 10, name: 'f', missingMapFile: true })
+    assert.equal(maps.sawMissing, true)
+  })
+
+  it('never maps the profiler\'s own scripts, and keeps a bounded cache', () => {
+    const maps = new SourceMaps(() => true)
+    assert.equal(maps.map(fixture('ts-app/hot.js'), jsLine, 0), undefined)
+    assert.equal(maps.heldBytes, 0)
   })
 
   it('leaves files without a map, missing files and non-files alone', () => {
