@@ -190,9 +190,9 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
 
 /** The process's source maps, looked up lazily when a profile is serialised (nothing is read at start). */
 function newSourceMaps(): import('../sourcemap/source-maps').SourceMaps {
-  const { SourceMaps } = require('../sourcemap/source-maps') as typeof import('../sourcemap/source-maps')
+  const { IN_PROCESS, SourceMaps } = require('../sourcemap/source-maps') as typeof import('../sourcemap/source-maps')
   const { isProfilerScript } = require('../sourcemap/own-files') as typeof import('../sourcemap/own-files')
-  return new SourceMaps(isProfilerScript)
+  return new SourceMaps(isProfilerScript, IN_PROCESS)
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */

@@ -11,29 +11,33 @@ import { pathToFileURL } from 'node:url'
  * not there (the backend may have it: the frame keeps its generated location, marked), or nothing. */
 export type Found =
   | { kind: 'map'; map: nodeModule.SourceMap; dir: string; bytes: number; lines?: Map<string, string[]> }
-  | { kind: 'missing'; problem?: string }
+  | { kind: 'missing'; problem?: string; tooLarge?: boolean }
   | { kind: 'none' }
 
 /** Bytes read from the end of a script to find its sourceMappingURL; an inline map longer than that is read whole. */
 const TAIL_BYTES = 4096
-/** A map larger than this is not loaded (its parsed form would cost several times its size in the app's heap). */
-export const MAX_MAP_BYTES = 32 * 1024 * 1024
 const MAPPING_URL = /^[#@]\s*sourceMappingURL=(\S+)\s*$/
 const SCRIPT = /\.(js|cjs|mjs|jsx|ts|cts|mts|tsx)$/
 
-export function locate(file: string): Found {
+/** maxMapBytes: a larger map is not loaded (parsed, a map costs about 11 times its size in heap and 80 ms per MB
+ * of CPU): it counts as missing, so the frame keeps its generated location, marked for the backend to map. */
+export function locate(file: string, maxMapBytes: number): Found {
   const held = nodeHeld(file)
   if (held) return held
   if (!SCRIPT.test(file) || !path.isAbsolute(file)) return { kind: 'none' }
-  const ref = sourceMappingUrl(file)
+  const ref = sourceMappingUrl(file, maxMapBytes)
   if (ref !== undefined) {
-    if (ref.startsWith('data:')) return parse(dataUrlBody(ref), path.dirname(file))
+    if (ref === TOO_LARGE) return tooLarge()
+    if (ref.startsWith('data:')) {
+      const body = dataUrlBody(ref)
+      return body.length > maxMapBytes ? tooLarge() : parse(body, path.dirname(file))
+    }
     const mapFile = path.resolve(path.dirname(file), safeDecode(ref.split('?')[0] ?? ref))
-    const text = readMapFile(mapFile)
-    return text === undefined ? { kind: 'missing' } : parse(text, path.dirname(mapFile))
+    const text = readMapFile(mapFile, maxMapBytes)
+    return text === undefined ? { kind: 'missing' } : text === TOO_LARGE ? tooLarge() : parse(text, path.dirname(mapFile))
   }
-  const beside = readMapFile(`${file}.map`)
-  return beside === undefined ? { kind: 'none' } : parse(beside, path.dirname(file))
+  const beside = readMapFile(`${file}.map`, maxMapBytes)
+  return beside === undefined ? { kind: 'none' } : beside === TOO_LARGE ? tooLarge() : parse(beside, path.dirname(file))
 }
 
 /** The map Node parsed when it loaded the script, if source maps were on then (CommonJS by path, ESM by URL). */
@@ -51,7 +55,13 @@ function nodeHeld(file: string): Found | undefined {
 }
 
 /** The sourceMappingURL on the script's last non-empty line (ECMA-426), reading only the tail unless it is inline. */
-function sourceMappingUrl(file: string): string | undefined {
+const TOO_LARGE = '\0too large'
+
+function tooLarge(): Found {
+  return { kind: 'missing', tooLarge: true }
+}
+
+function sourceMappingUrl(file: string, maxMapBytes: number): string | undefined {
   let fd: number
   try {
     fd = fs.openSync(file, 'r')
@@ -67,7 +77,7 @@ function sourceMappingUrl(file: string): string | undefined {
     const lastLine = (t: string): string => t.trimEnd().slice(t.trimEnd().lastIndexOf('\n') + 1)
     let line = lastLine(text)
     if (len < size && line.length === text.trimEnd().length && /sourceMappingURL=data:/.test(line)) {
-      if (size > MAX_MAP_BYTES * 2) return undefined
+      if (size > maxMapBytes * 2) return TOO_LARGE
       text = fs.readFileSync(file, 'utf8')
       line = lastLine(text)
     }
@@ -81,9 +91,9 @@ function sourceMappingUrl(file: string): string | undefined {
   }
 }
 
-function readMapFile(file: string): string | undefined {
+function readMapFile(file: string, maxMapBytes: number): string | undefined {
   try {
-    if (fs.statSync(file).size > MAX_MAP_BYTES) return undefined
+    if (fs.statSync(file).size > maxMapBytes) return TOO_LARGE
     return fs.readFileSync(file, 'utf8')
   } catch {
     return undefined

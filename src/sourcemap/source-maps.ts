@@ -34,8 +34,20 @@ export interface Location {
   name?: string
 }
 
-const MAX_SCRIPTS = 2000
-const MAX_BYTES = 64 * 1024 * 1024
+export interface Limits {
+  /** A larger map is not loaded: its frames keep their generated location, marked (see locate.ts). */
+  maxMapBytes: number
+  /** Maps dd-run parsed itself, in bytes of map text, kept at most; the least recently used go first. */
+  maxTotalBytes: number
+  /** Scripts remembered at most (with or without a map). */
+  maxScripts: number
+}
+
+/** In the profiled process: the app's heap pays for what is kept (about 11 times the map's size once parsed), and
+ * the export stall for the parse (about 80 ms per MB of map). Larger maps are left to the backend and to top. */
+export const IN_PROCESS: Limits = { maxMapBytes: 2 * 1024 * 1024, maxTotalBytes: 6 * 1024 * 1024, maxScripts: 2000 }
+/** In dd-run top/report/diff, which run on their own. */
+export const IN_REPORTS: Limits = { maxMapBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxScripts: 20000 }
 
 export class SourceMaps {
   private readonly cache = new Map<string, Found>()
@@ -47,7 +59,10 @@ export class SourceMaps {
   readonly problems: string[] = []
 
   /** @param skip scripts never mapped (dd-run's own files: its frames stay recognisable as the profiler's). */
-  constructor(private readonly skip: (file: string) => boolean = () => false) {}
+  constructor(
+    private readonly skip: (file: string) => boolean = () => false,
+    private readonly limits: Limits = IN_REPORTS,
+  ) {}
 
   /** @datadog/pprof's SourceMapper interface: called for every distinct frame while a profile is serialised. */
   mappingInfo(loc: GeneratedLocation): SourceLocation {
@@ -94,8 +109,11 @@ export class SourceMaps {
       this.cache.set(file, found)
       return found
     }
-    found = !file || this.skip(file) ? { kind: 'none' } : safeLocate(file)
-    if (found.kind === 'missing' && found.problem && this.problems.length < 20) this.problems.push(`${file}: ${found.problem}`)
+    found = !file || this.skip(file) ? { kind: 'none' } : safeLocate(file, this.limits.maxMapBytes)
+    if (found.kind === 'missing' && this.problems.length < 20) {
+      const problem = found.problem ?? (found.tooLarge ? `source map larger than ${this.limits.maxMapBytes >> 20} MiB, not loaded` : undefined)
+      if (problem) this.problems.push(`${file}: ${problem}`)
+    }
     this.cache.set(file, found)
     if (found.kind === 'map') this.bytes += found.bytes
     this.evict()
@@ -104,16 +122,16 @@ export class SourceMaps {
 
   private evict(): void {
     for (const [file, f] of this.cache) {
-      if (this.cache.size <= MAX_SCRIPTS && this.bytes <= MAX_BYTES) return
+      if (this.cache.size <= this.limits.maxScripts && this.bytes <= this.limits.maxTotalBytes) return
       this.cache.delete(file)
       if (f.kind === 'map') this.bytes -= f.bytes
     }
   }
 }
 
-function safeLocate(file: string): Found {
+function safeLocate(file: string, maxMapBytes: number): Found {
   try {
-    return locate(file)
+    return locate(file, maxMapBytes)
   } catch {
     return { kind: 'none' }
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
-import { SourceMaps } from '../../src/sourcemap/source-maps'
+import { IN_PROCESS, SourceMaps } from '../../src/sourcemap/source-maps'
 import { fixture } from '../helpers/paths'
 import { tempDir } from '../helpers/run'
 
@@ -65,6 +65,28 @@ describe('SourceMaps', () => {
     const maps = new SourceMaps()
     assert.deepEqual(maps.mappingInfo({ file: gen, line: 1, column: 10, name: 'f' }), { file: gen, line: 1, column: 10, name: 'f', missingMapFile: true })
     assert.equal(maps.sawMissing, true)
+  })
+
+  it('in the process, a map over the size limit is not loaded: the frame is marked for the backend instead', () => {
+    const maps = new SourceMaps(() => false, { ...IN_PROCESS, maxMapBytes: 100 })
+    const file = fixture('ts-app/hot.js')
+    assert.deepEqual(maps.mappingInfo({ file, line: jsLine, column: 1, name: 'tsHotLoop' }), { file, line: jsLine, column: 1, name: 'tsHotLoop', missingMapFile: true })
+    assert.equal(maps.heldBytes, 0)
+    assert.match(maps.problems[0] ?? '', /larger than/)
+  })
+
+  it('keeps the maps it parsed within its byte budget, the least recently used dropped first', () => {
+    const dir = tempDir()
+    const files = [1, 2, 3].map((i) => {
+      const f = path.join(dir, `c${i}.js`)
+      fs.writeFileSync(f, js.replace(/\/\/# sourceMappingURL=.*$/m, ''))
+      fs.writeFileSync(f + '.map', map)
+      return f
+    })
+    const maps = new SourceMaps(() => false, { maxMapBytes: map.length, maxTotalBytes: map.length * 2, maxScripts: 100 })
+    for (const f of files) assert.equal(maps.map(f, jsLine, 0)?.line, tsLine)
+    assert.ok(maps.heldBytes <= map.length * 2, `${maps.heldBytes} bytes held`)
+    assert.equal(maps.size, 2)
   })
 
   it('never maps the profiler\'s own scripts, and keeps a bounded cache', () => {
