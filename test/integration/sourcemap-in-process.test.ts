@@ -75,6 +75,18 @@ describe('source maps in the profiled process', () => {
     await expectMapped(['node', out])
   })
 
+  it('the exceptions profile (built from stack text) is mapped too', async () => {
+    const dir = tempDir()
+    const src = fixture('sourcemap/boom.ts')
+    const out = path.join(tempDir(), 'boom.js')
+    buildSync({ entryPoints: [src], sourcemap: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error' })
+    const r = await ddRun(['-q', '-o', dir, 'node', out], { env: cleanEnv(), timeoutMs: 60_000 })
+    assert.equal(r.code, 1, 'the uncaught exception ends the app as without dd-run')
+    assert.match(r.stderr, /boom\.js:\d+/, "the app's own stack trace is untouched")
+    const raw = listBundles(dir).filter((b) => b.event.attachments.includes('exceptions.pprof')).map((b) => pprofRaw(b.file('exceptions.pprof'))).join('\n')
+    assert.match(raw, new RegExp(` failOrder ${escape(src)}:${lineOf(src, 'throw new TypeError')} `))
+  })
+
   it('a map that is declared but missing: generated location, marked as dd-trace-js marks it', async () => {
     const dir = tempDir()
     const app = path.join(tempDir(), 'hot.js')
