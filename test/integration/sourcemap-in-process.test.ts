@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
 import { buildSync } from 'esbuild'
+import { fakeAgent } from '../helpers/fake-agent'
 import { nodeBinary } from '../helpers/node-versions'
 import { fixture, ROOT } from '../helpers/paths'
 import { pprofRaw } from '../helpers/pprof'
@@ -73,6 +74,20 @@ describe('source maps in the profiled process', () => {
     buildSync({ entryPoints: [HOT_TS], bundle: true, minify: true, sourcemap: true, platform: 'node', outfile: out, logLevel: 'error' })
     assert.doesNotMatch(fs.readFileSync(out, 'utf8'), /tsArrowLoop/, 'the bundle is minified')
     await expectMapped(['node', out])
+  })
+
+  it('what the agent receives is mapped the same way (tsx through the agent exporter)', async () => {
+    const agent = await fakeAgent()
+    const r = await ddRun(['-q', 'node', '--import', 'tsx', HOT_TS], {
+      env: cleanEnv({ REPORT_HOT_MS: '800', DD_PROFILING_EXPORTERS: 'agent', DD_TRACE_AGENT_URL: agent.url }),
+      timeoutMs: 60_000,
+    })
+    assert.equal(r.code, 0, r.stderr)
+    const [up] = await agent.waitForUploads(1)
+    assert.ok(up)
+    const raw = pprofRaw(agent.writeProfile(up, 'wall.pprof', tempDir()))
+    assert.match(raw, new RegExp(` tsArrowLoop ${escape(HOT_TS)}:${ARROW_LINE} `))
+    assert.equal((up.event.info as { profiler: { hasMissingSourceMaps: boolean } }).profiler.hasMissingSourceMaps, false)
   })
 
   it('the exceptions profile (built from stack text) is mapped too', async () => {
