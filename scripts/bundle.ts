@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
     outfile: path.join(DIST, 'bin', 'dd-run.js'),
     target: 'node20',
-    external: ['@datadog/pprof', 'chalk', 'pprof-format', 'source-map', 'd3', 'd3-flame-graph'],
+    external: ['@datadog/pprof', 'chalk', 'pprof-format', 'd3', 'd3-flame-graph'],
     plugins: [subcommandsOutside],
   })
 }

@@ -48,7 +48,7 @@ export const diff: Subcommand = (args) =>
     const before = side(cmd.args[0] as string)
     const after = side(cmd.args[1] as string)
     const maps = sourceMapsFor(sel)
-    const frames = new FrameTable()
+    const frames = new FrameTable({ profilerFrames: sel.profilerFrames })
     try {
       const b = await aggregate(before.entries, sel.type, maps, frames, sel.label)
       const a = await aggregate(after.entries, sel.type, maps, frames, sel.label)

@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander'
 import { fromEnv } from '../config/layers'
 import { PROFILE_TYPES, type ProfileType } from '../report/aggregate'
 import { listProfiles, parseTime, type Filters, type ProfileEntry } from '../report/load'
-import { SourceMaps } from '../report/sourcemap'
+import type { ProfilerFrames } from '../report/frame-names'
+import { SourceMaps } from '../sourcemap/source-maps'
 import { createLogger } from '../log'
 
 export const log = createLogger()
@@ -40,6 +41,7 @@ export function addFilterOptions(cmd: Command, withType = true): Command {
     .addOption(new Option('--run <id>', 'only profiles of this run (DD_RUN_ID, or its first characters)'))
     .addOption(new Option('--since <time>', 'only profiles that end after this time: ISO 8601, or a duration ago such as 15m, 2h, 1d'))
     .addOption(new Option('--until <time>', 'only profiles that start before this time (same forms as --since)'))
+    .addOption(new Option('--profiler-frames <how>', "the profiler's own frames (dd-run, @datadog/pprof): group (one line), hide (their samples left out) or show").choices(['group', 'hide', 'show']).default('group'))
     .addOption(new Option('--no-source-map', 'show generated locations, not the original ones from source maps [DD_PROFILING_SOURCE_MAP]'))
 }
 
@@ -48,6 +50,8 @@ export interface Selection {
   label?: { key: string; value: string }
   filters: Filters
   sourceMap: boolean
+  /** The profiler's own frames: one line, left out, or as they are (report/frame-names.ts). */
+  profilerFrames: ProfilerFrames
 }
 
 const ROLES = ['main', 'child', 'cluster_worker', 'worker_thread']
@@ -82,7 +86,8 @@ export function readSelection(cmd: Command): Selection {
   }
   // The flag wins; otherwise DD_PROFILING_SOURCE_MAP (on by default).
   const sourceMap = cmd.getOptionValueSource('sourceMap') === 'cli' ? o.sourceMap !== false : envSettings().sourceMap
-  return { type: type as ProfileType, filters, sourceMap, ...(label ? { label } : {}) }
+  const profilerFrames = (o.profilerFrames ?? 'group') as ProfilerFrames
+  return { type: type as ProfileType, filters, sourceMap, profilerFrames, ...(label ? { label } : {}) }
 }
 
 /** The two settings these commands read from the environment; a bad value of either is a usage error. */

@@ -27,7 +27,7 @@ export const report: Subcommand = (args) =>
     let html: string
     try {
       const services = [...new Set(entries.map((e) => e.service))].join(', ')
-      const data = await buildReport(entries, maps, o.title ?? `dd-run report: ${services}${sel.label ? ` (label ${sel.label.key}=${sel.label.value})` : ''}`, undefined, sel.label)
+      const data = await buildReport(entries, maps, o.title ?? `dd-run report: ${services}${sel.label ? ` (label ${sel.label.key}=${sel.label.value})` : ''}`, undefined, sel.label, sel.profilerFrames)
       html = renderHtml(data)
     } finally {
       closeSourceMaps(maps)

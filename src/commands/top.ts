@@ -1,6 +1,6 @@
 // dd-run top [dir]: the hottest functions across the profiles of a directory, as a table or JSON on stdout.
 import * as path from 'node:path'
-import { aggregate, TYPE_INFO } from '../report/aggregate'
+import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
 import { renderTop, topOf } from '../report/top'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './profiles'
 import type { Subcommand } from './index'
@@ -21,7 +21,7 @@ export const top: Subcommand = (args) =>
     const entries = select(dir, sel.filters)
     const maps = sourceMapsFor(sel)
     try {
-      const agg = await aggregate(entries, sel.type, maps, undefined, sel.label)
+      const agg = await aggregate(entries, sel.type, maps, new FrameTable({ profilerFrames: sel.profilerFrames }), sel.label)
       if (agg.profiles === 0 || agg.tree.value === 0) {
         const info = TYPE_INFO[sel.type]
         const why = agg.missingType > 0 ? ` (the ${info.attachment} files hold no ${info.sample} samples)` : ''

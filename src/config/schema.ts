@@ -147,7 +147,7 @@ export const SCHEMA = {
     env: 'DD_PROFILING_SOURCE_MAP',
     type: bool(),
     default: true,
-    doc: 'Show frames of compiled code (TypeScript, bundles) at their original source location, from the source maps next to the compiled files. Applied by dd-run top, report and diff.',
+    doc: 'Put frames of compiled code (TypeScript, tsx, bundles) at their original source location and name, from source maps (on disk, inline, or held by Node), in the profiled process before export; dd-run top, report and diff also map profiles recorded without it.',
     group: 'Profiling',
   }),
   only: optional({

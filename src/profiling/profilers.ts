@@ -5,6 +5,7 @@ import type { Config, ProfilerName } from '../config/schema'
 import type { Block, EventsRecorder } from './events'
 import type { ExceptionsRecorder } from './exceptions'
 import type { Frame } from './pprof-build'
+import type { SourceMaps } from '../sourcemap/source-maps'
 
 /** The parts of @datadog/pprof dd-run uses (see load-pprof.ts). */
 export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encodeSync'>
@@ -26,7 +27,12 @@ export interface ProfilerOptions {
   /** The events and exceptions recorders, when those profilers are on (see events.ts, exceptions.ts). */
   events?: EventsRecorder | undefined
   exceptions?: ExceptionsRecorder | undefined
+  /** Maps frames to their original source while a profile is serialised (DD_PROFILING_SOURCE_MAP). */
+  sourceMaps?: SourceMaps | undefined
 }
+
+/** The source mapper as @datadog/pprof's serialiser takes it (an interface it declares as a class). */
+type PprofSourceMapper = Parameters<Pprof['heap']['profile']>[1]
 
 /** Where withLabels (src/labels.ts) keeps its labels in a wall-profiler context object. */
 export const LABELS_KEY = Symbol.for('dd-run.labels')
@@ -56,6 +62,10 @@ export class Profilers {
     private readonly opts: ProfilerOptions,
   ) {}
 
+  get sourceMaps(): SourceMaps | undefined {
+    return this.opts.sourceMaps
+  }
+
   get names(): readonly ProfilerName[] {
     return this.opts.profilers
   }
@@ -64,7 +74,15 @@ export class Profilers {
     const { pprof, opts } = this
     if (opts.profilers.includes('wall')) {
       // CPU time per sample needs contexts; without CPU time, contexts only cost.
-      pprof.time.start({ intervalMicros: opts.wallIntervalMicros, withContexts: opts.cpu, collectCpuTime: opts.cpu, lineNumbers: false })
+      // With a source mapper, the serialiser maps each frame; 'emit' keeps the column of a frame whose declared map
+      // is missing, for the backend to map it (as dd-trace-js).
+      pprof.time.start({
+        intervalMicros: opts.wallIntervalMicros,
+        withContexts: opts.cpu,
+        collectCpuTime: opts.cpu,
+        lineNumbers: false,
+        ...(opts.sourceMaps ? { sourceMapper: mapper(opts.sourceMaps), columnNumbers: 'emit' as const } : {}),
+      })
     }
     if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH)
     opts.events?.start()
@@ -94,7 +112,7 @@ export class Profilers {
       out.push({ name: 'wall', profile: wall })
     }
     if (this.opts.profilers.includes('space')) {
-      out.push({ name: 'space', profile: this.pprof.heap.profile() })
+      out.push({ name: 'space', profile: heapProfile(this.pprof, this.opts.sourceMaps) })
       if (!restart) this.pprof.heap.stop()
     }
     const end = new Date()
@@ -113,8 +131,17 @@ export class Profilers {
 }
 
 /** Heap profile now, for the on_oom snapshot; the profilers go on. */
-export function heapNow(pprof: Pprof): Taken {
-  return { name: 'space', profile: pprof.heap.profile() }
+export function heapNow(pprof: Pprof, sourceMaps?: SourceMaps): Taken {
+  return { name: 'space', profile: heapProfile(pprof, sourceMaps) }
+}
+
+/** The heap profile, mapped while serialised; 'pack' keeps a column of unmapped frames in the line, as dd-trace-js. */
+function heapProfile(pprof: Pprof, sourceMaps: SourceMaps | undefined): Profile {
+  return sourceMaps ? pprof.heap.profile(undefined, mapper(sourceMaps), undefined, 'pack') : pprof.heap.profile()
+}
+
+function mapper(sourceMaps: SourceMaps): PprofSourceMapper {
+  return sourceMaps as unknown as PprofSourceMapper
 }
 
 function blockOf(blocks: readonly Block[], ms: number): number {

@@ -9,6 +9,8 @@ import { FileExporter } from '../export/file'
 import { spoolBundle } from '../export/spool'
 import type { Attachment, Bundle, Exporter } from '../export/types'
 import type { Logger } from '../log'
+import { mapProfile } from '../sourcemap/map-profile'
+import { withMissingMapsInfo } from '../sourcemap/missing'
 import { RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { originalKill, watchExitSignals, type ExitSignals } from './exit-signals'
@@ -103,7 +105,7 @@ export class Session {
     if (this.finished) return
     let taken: Taken
     try {
-      taken = heapNow(this.o.pprof)
+      taken = heapNow(this.o.pprof, this.o.profilers.sourceMaps)
     } catch (err) {
       this.fail('collect', `could not take the out-of-memory heap profile: ${message(err)}`)
       return
@@ -139,7 +141,8 @@ export class Session {
 
   private bundle(period: Period, attachments: Attachment[]): Bundle {
     const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
-    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info: this.o.info })
+    const info = withMissingMapsInfo(this.o.info, period.taken.map((t) => t.profile))
+    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info })
     bundle.process = { command: this.o.report.command }
     return bundle
   }
@@ -156,7 +159,7 @@ export class Session {
       const attachments: Attachment[] = []
       for (const t of period.taken) {
         await new Promise((r) => setImmediate(r))
-        attachments.push({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(t.profile) })
+        attachments.push({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(this.mapped(t)) })
       }
       if (this.finished) return
       const bundle = this.bundle(period, attachments)
@@ -186,7 +189,7 @@ export class Session {
     try {
       bundle = this.bundle(
         period,
-        period.taken.map((t) => ({ name: `${t.name}.pprof`, data: this.o.pprof.encodeSync(t.profile) })),
+        period.taken.map((t) => ({ name: `${t.name}.pprof`, data: this.o.pprof.encodeSync(this.mapped(t)) })),
       )
     } catch (err) {
       this.fail('encode', `could not encode the final profile: ${message(err)}`)
@@ -245,6 +248,20 @@ export class Session {
         this.fail(e.name, `${e.name}: ${message(err)}`)
       }
     }
+  }
+
+  /** The profile to encode, at its original source locations. The wall and heap profiles were mapped while
+   * @datadog/pprof serialised them; the ones dd-run builds from stack text (events, exceptions) are mapped here. */
+  private mapped(t: Taken): Taken['profile'] {
+    const maps = this.o.profilers.sourceMaps
+    if (maps && (t.name === 'events' || t.name === 'exceptions')) {
+      try {
+        mapProfile(t.profile as Parameters<typeof mapProfile>[0], maps)
+      } catch (err) {
+        this.o.log.debug(`could not source-map the ${t.name} profile: ${message(err)}`)
+      }
+    }
+    return t.profile
   }
 
   private count(e: Exporter): void {

@@ -151,6 +151,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         threadLabels,
         events,
         exceptions,
+        sourceMaps: config.sourceMap ? newSourceMaps() : undefined,
       }),
       config,
       identity,
@@ -185,6 +186,13 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   process.env[RUN_PARENT_RUNTIME_ID] = identity.runtimeId
   log.debug(`pid ${process.pid} (${report.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
   return session
+}
+
+/** The process's source maps, looked up lazily when a profile is serialised (nothing is read at start). */
+function newSourceMaps(): import('../sourcemap/source-maps').SourceMaps {
+  const { IN_PROCESS, SourceMaps } = require('../sourcemap/source-maps') as typeof import('../sourcemap/source-maps')
+  const { isProfilerScript } = require('../sourcemap/own-files') as typeof import('../sourcemap/own-files')
+  return new SourceMaps(isProfilerScript, IN_PROCESS)
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */

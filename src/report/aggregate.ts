@@ -2,7 +2,8 @@
 // line) from different files and processes become one. Self and total per function are read off the tree.
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel, type PprofProfile, type PprofSample } from './pprof-read'
-import type { SourceMaps } from './sourcemap'
+import type { SourceMaps } from '../sourcemap/source-maps'
+import { isProfilerFrame, PROFILER_FRAME, readableName, type ProfilerFrames } from './frame-names'
 
 export type ProfileType = 'cpu' | 'wall' | 'space' | 'events' | 'exceptions'
 export const PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'wall', 'space', 'events', 'exceptions']
@@ -36,22 +37,54 @@ export interface Frame {
   file: string
   /** 1-based line the function starts on; 0 when unknown. */
   line: number
+  /** 1-based column, for an anonymous function (its name does not tell it from others on the line); else absent. */
+  column?: number
 }
 
-/** Interns frames so trees and tables refer to them by number. */
+export interface FrameOptions {
+  /** The profiler's own frames: one line (default), hidden (their samples dropped), or as they are. */
+  profilerFrames?: ProfilerFrames
+  /** Module names are shown relative to it. */
+  cwd?: string
+}
+
+/** Interns frames so trees and tables refer to them by number; names are made readable here (frame-names.ts). */
 export class FrameTable {
   readonly frames: Frame[] = []
   private readonly ids = new Map<string, number>()
-  intern(name: string, file: string, line: number): number {
-    const key = `${name}\0${file}\0${line}`
+  readonly profilerFrames: ProfilerFrames
+  private readonly cwd: string
+  private profilerId = -1
+
+  constructor(o: FrameOptions = {}) {
+    this.profilerFrames = o.profilerFrames ?? 'group'
+    this.cwd = o.cwd ?? process.cwd()
+  }
+
+  intern(rawName: string, file: string, line: number, rawColumn = 0): number {
+    const { name, column } = readableName(rawName, file, this.cwd)
+    const col = column || (name === '(anonymous)' ? rawColumn : 0)
+    const key = `${name}\0${file}\0${line}\0${col}`
     let id = this.ids.get(key)
     if (id === undefined) {
       id = this.frames.length
-      this.frames.push({ name, file, line })
+      this.frames.push(col > 0 ? { name, file, line, column: col } : { name, file, line })
       this.ids.set(key, id)
     }
     return id
   }
+
+  /** The frame that stands for the profiler's own. */
+  get profiler(): number {
+    if (this.profilerId < 0) this.profilerId = this.intern(PROFILER_FRAME, '', 0)
+    return this.profilerId
+  }
+}
+
+/** A pprof line that carries a packed column (dd-trace-js's 'pack': column << 32 | line), split. */
+function unpack(line: number, column: number): { line: number; column: number } {
+  if (line < 2 ** 32) return { line, column }
+  return { line: line % 2 ** 32, column: Math.floor(line / 2 ** 32) }
 }
 
 export interface TreeNode {
@@ -84,6 +117,9 @@ export interface Stacks {
   sampleTypes: string[]
 }
 
+/** Marks a profiler frame while the stacks are built (never a FrameTable index). */
+const PROFILER = -2
+
 /** Resolves a profile's samples to interned frames (mapped to original sources when `maps` is given and prepared). */
 export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): Stacks {
   const strings = profile.stringTable.strings
@@ -99,15 +135,33 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       const info = fnInfo.get(ln.functionId)
       if (!info) continue
       let { file } = info
-      let line = ln.line || info.startLine
-      if (maps && file) {
-        const orig = maps.map(file, line, ln.column)
-        if (orig) ({ file, line } = orig)
+      let { line, column } = unpack(ln.line || info.startLine, ln.column)
+      if (frames.profilerFrames !== 'show' && isProfilerFrame(file)) {
+        ids.push(PROFILER)
+        continue
       }
-      ids.push(frames.intern(info.name, file, line))
+      if (maps && file) {
+        const orig = maps.map(file, line, column)
+        if (orig) ({ file, line, column } = orig)
+      }
+      ids.push(frames.intern(info.name, file, line, column))
     }
     locFrames[loc.id] = ids
   }
+  // The profiler's frames: a stack that enters the profiler ends there, in one frame (everything the profiler
+  // calls is its cost too), or the sample is dropped when they are hidden.
+  const cutProfiler = (k: number): void => {
+    const s = start[k] as number
+    const len = length[k] as number
+    for (let i = 0; i < len; i++) {
+      if (pool[s + i] !== PROFILER) continue
+      if (frames.profilerFrames === 'hide') hidden.add(k)
+      pool[s + i] = frames.profiler
+      length[k] = i + 1
+      return
+    }
+  }
+  const hidden = new Set<number>()
   const samples = profile.sample
   const n = samples.length
   const start = new Uint32Array(n)
@@ -126,19 +180,24 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     // Written from the end: pprof lists the leaf first, the tree wants the root first.
     let at = (start[k] as number) + (length[k] as number) - 1
     let wrote = false
+    let sawProfiler = false
     for (const locId of (samples[k] as PprofSample).locationId) {
       const ids = locFrames[locId]
       if (!ids) continue
-      for (const id of ids) pool[at--] = id
+      for (const id of ids) {
+        pool[at--] = id
+        if (id === PROFILER) sawProfiler = true
+      }
       if (ids.length) wrote = true
     }
     // Keep stackless samples visible so the shares still add up to the total.
     if (!wrote) pool[start[k] as number] = noStack
+    else if (sawProfiler) cutProfiler(k)
   }
   const order = sortedOrder(pool, start, length)
   const values = profile.sampleType.map((_, col) => {
     const v = new Float64Array(n)
-    for (let k = 0; k < n; k++) v[k] = (samples[k] as PprofSample).value[col] ?? 0
+    for (let k = 0; k < n; k++) v[k] = hidden.has(k) ? 0 : ((samples[k] as PprofSample).value[col] ?? 0)
     return v
   })
   return { pool, start, length, order, values, sampleTypes: profile.sampleType.map((t) => strings[t.type] ?? '') }
@@ -278,16 +337,6 @@ export function addProfile(tree: TreeNode, frames: FrameTable, profile: PprofPro
   return { hasType: true, value: addStacks(tree, stacks, column, weight) }
 }
 
-/** The file names a profile's functions point at, for SourceMaps.prepare. */
-export function filesOf(profile: PprofProfile): Set<string> {
-  const out = new Set<string>()
-  for (const fn of profile.function) {
-    const f = profile.stringTable.strings[Number(fn.filename)] ?? ''
-    if (f) out.add(f)
-  }
-  return out
-}
-
 /** Adds `from` into `into` (same FrameTable). */
 export function mergeTree(into: TreeNode, from: TreeNode): void {
   into.value += from.value
@@ -364,7 +413,6 @@ export async function aggregate(entries: readonly ProfileEntry[], type: ProfileT
     for (const e of list) {
       const read = readPprof(e.files[info.attachment] as string)
       const profile = label ? withLabel(read, label.key, label.value) : read
-      if (maps) await maps.prepare(filesOf(profile))
       const stacks = stacksOf(profile, frames, maps)
       const column = columnOf(stacks, type)
       if (column < 0) {

@@ -23,7 +23,8 @@ export function formatValue(v: number, unit: 'nanoseconds' | 'bytes' | 'count'):
 
 export const pct = (share: number): string => `${share.toFixed(1)}%`
 
-/** `file:line`, the file relative to `cwd` when it is below it; '' for frames without a file. */
+/** `file:line` (`file:line:column` for an anonymous function), the file relative to `cwd` when it is below it;
+ * '' for frames without a file. */
 export function location(frame: Frame, cwd = process.cwd()): string {
   let file = frame.file
   if (!file) return ''
@@ -32,7 +33,8 @@ export function location(frame: Frame, cwd = process.cwd()): string {
     const rel = path.relative(cwd, file)
     if (!rel.startsWith('..') && !path.isAbsolute(rel)) file = rel
   }
-  return frame.line > 0 ? `${file}:${frame.line}` : file
+  if (frame.line <= 0) return file
+  return frame.column ? `${file}:${frame.line}:${frame.column}` : `${file}:${frame.line}`
 }
 
 /** Cuts text to `width` characters, keeping the start (names) or the end (paths, where the file name is). */

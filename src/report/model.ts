@@ -1,11 +1,12 @@
 // What the report page shows, built from a profile directory: the process tree of each run, and for every scope
 // (all processes, one run, one process) and profile type a call tree and its top functions. Decodes each pprof
 // file once; trees of runs and of the whole directory are merges of the process trees.
-import { addStacks, columnOf, combineStacks, filesOf, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
+import { addStacks, columnOf, combineStacks, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
-import type { SourceMaps } from './sourcemap'
+import type { SourceMaps } from '../sourcemap/source-maps'
+import type { ProfilerFrames } from './frame-names'
 
 type Part = { stacks: Stacks; column: number; weight: number }
 
@@ -93,8 +94,8 @@ export function commandOf(info: unknown): string {
   return ''
 }
 
-export async function buildReport(entries: readonly ProfileEntry[], maps: SourceMaps | undefined, title: string, cwd = process.cwd(), label?: LabelFilter): Promise<PageData> {
-  const frames = new FrameTable()
+export async function buildReport(entries: readonly ProfileEntry[], maps: SourceMaps | undefined, title: string, cwd = process.cwd(), label?: LabelFilter, profilerFrames: ProfilerFrames = 'group'): Promise<PageData> {
+  const frames = new FrameTable({ profilerFrames, cwd })
   const procs = new Map<string, PageProcess>()
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
   const byProcess = new Map<string, ProfileEntry[]>()
@@ -131,7 +132,6 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
         p.profiles[name] = (p.profiles[name] ?? 0) + 1
         const read = readPprof(file)
         const profile = label ? withLabel(read, label.key, label.value) : read
-        if (maps) await maps.prepare(filesOf(profile))
         // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
         const stacks = stacksOf(profile, frames, maps)
         for (const ty of types) {

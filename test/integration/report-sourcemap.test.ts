@@ -1,5 +1,6 @@
-// Source maps at report time: a TypeScript app compiled with sourceMap shows its .ts file and line in `top`, and
-// DD_PROFILING_SOURCE_MAP=false or --no-source-map shows the generated .js location instead.
+// Source maps at report time, for profiles recorded without mapping in the process (DD_PROFILING_SOURCE_MAP=false
+// in the app, or an older dd-run): a TypeScript app compiled with sourceMap shows its .ts file and line in `top`,
+// and DD_PROFILING_SOURCE_MAP=false or --no-source-map shows the generated .js location instead.
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import { before, describe, it } from 'node:test'
@@ -24,7 +25,7 @@ describe('source maps in top', () => {
   const jsLine = lineOf(fixture('ts-app/hot.js'), 'function tsHotLoop(')
   before(async () => {
     assert.notEqual(tsLine, jsLine, 'the fixture must put the function on different lines in .ts and .js')
-    await profileRun(dir, [fixture('ts-app/hot.js')])
+    await profileRun(dir, [fixture('ts-app/hot.js')], { DD_PROFILING_SOURCE_MAP: 'false' })
   })
 
   it('shows the .ts file and line of the hot function', async () => {
