@@ -8,12 +8,12 @@ import { fromEnv, type Resolved } from '../config/layers'
 import type { Config } from '../config/schema'
 import type { Exporter } from '../export/types'
 import { createLogger, type Logger } from '../log'
-import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
+import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
 import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, isLoaderThread, type Identity, type ProcessFacts } from './process-kind'
-import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
+import { enabledProfilers, nativeThreadId, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
 import { serviceOf, type TagInputs } from './tags'
@@ -41,6 +41,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     if (cluster.isWorker && cluster.worker) facts.clusterWorkerId = cluster.worker.id
   }
   const config = resolved.config
+  if (config.profilingEnabled === 'auto' && process.uptime() * 1000 < AUTO_AFTER_MS) return startLater(resolved)
   const log = createLogger({ debug: config.debug, quiet: config.quiet })
   const channel = process.env[RUN_CHANNEL] || undefined
   const report: ProcessReport = {
@@ -89,7 +90,11 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     tell()
     return undefined
   }
-  for (const p of resolved.problems) log.warn(`${p}; using the default in pid ${process.pid}`)
+  // Under dd-run the launcher said it once already (or stopped, with --strict): each process says it under --debug.
+  for (const p of resolved.problems) {
+    if (process.env[RUN_LAUNCHER_PID]) log.debug(`${p}; using the default in pid ${process.pid}`)
+    else log.warn(`${p}; using the default in pid ${process.pid}`)
+  }
   // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
   const { message, platformInfo, Session } = require('./session') as typeof import('./session')
   const identity = identify(facts, randomUuid())
@@ -131,8 +136,11 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   report.service = service
   report.runtimeId = identity.runtimeId
   if (identity.parentPid !== undefined) report.parentPid = identity.parentPid
-  const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker Thread ${wt.threadId}`
-  const threadLabels = { 'thread name': threadName, 'thread id': String(wt.threadId) }
+  // Named as dd-trace-js names them, so the backend's thread views group dd-run's samples the same way.
+  const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker #${wt.threadId} Event Loop`
+  const threadLabels: Record<string, string> = { 'thread name': threadName, 'thread id': String(wt.threadId) }
+  const osThreadId = nativeThreadId(pprof)
+  if (osThreadId !== undefined) threadLabels['os thread id'] = osThreadId
   try {
     // Loaded only when enabled: the preload runs in every process.
     const events = profilers.includes('events')
@@ -149,13 +157,15 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         heapInterval: config.heapSamplingInterval,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
+        timeline: config.timelineEnabled,
         events,
         exceptions,
       }),
       config,
       identity,
       tags: tagInputs(identity, config, service),
-      info: eventInfo(config, service, profilers, platformInfo()),
+      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname)),
+      processTags: processTags(process.argv, process.cwd(), config.service !== undefined, service),
       exporters,
       report,
       channel,
@@ -187,6 +197,45 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   return session
 }
 
+/** DD_PROFILING_ENABLED=auto: a process is profiled once it has lived this long (dd-trace-js's 30 s). */
+export const AUTO_AFTER_MS = 30_000
+
+/**
+ * auto: the process stays dormant until it has lived AUTO_AFTER_MS, then starts as with true. The timer is
+ * unref'd: a short-lived process (a build tool, a script) ends before it and is never profiled.
+ */
+function startLater(resolved: Resolved): undefined {
+  const wait = Math.max(0, AUTO_AFTER_MS - process.uptime() * 1000)
+  setTimeout(() => {
+    try {
+      startProfiling({ ...resolved, config: { ...resolved.config, profilingEnabled: true } })
+    } catch {
+      // startProfiling says itself why profiling is off; never throw into the app.
+    }
+  }, wait).unref()
+  return undefined
+}
+
+/**
+ * process_tags of event.json, built as dd-trace-js builds them (sorted keys, lower case, other characters as _):
+ * how the process was started and from where, so the backend can tell apart the processes of one service.
+ * dd-trace-js's `package.json.name` is left out: it would cost the preload a file search in every process.
+ */
+export function processTags(argv: readonly string[], cwd: string, serviceSet: boolean, service: string): string {
+  const script = argv[1] ?? ''
+  const tags: [string, string | undefined][] = [
+    ['entrypoint.basedir', script ? path.basename(path.dirname(script)) : undefined],
+    ['entrypoint.name', path.basename(script, path.extname(script)) || undefined],
+    ['entrypoint.type', 'script'],
+    ['entrypoint.workdir', path.basename(cwd) || undefined],
+    serviceSet ? ['svc.user', 'true'] : ['svc.auto', service],
+  ]
+  return tags
+    .filter((t): t is [string, string] => t[1] !== undefined)
+    .map(([k, v]) => `${k}:${v.toLowerCase().replace(/[^a-zA-Z0-9/_.-]+/g, '_')}`)
+    .join(',')
+}
+
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */
 function isDdRunItself(argv: readonly string[]): boolean {
   const script = argv[1]
@@ -206,7 +255,8 @@ function tagInputs(identity: Identity, config: Config, service: string): TagInpu
     env: config.env,
     version: config.version,
     userTags: config.tags,
-    host: os.hostname(),
+    host: config.reportHostname ? os.hostname() : undefined,
+    git: { commitSha: config.gitCommitSha, repositoryUrl: config.gitRepositoryUrl },
     profilerVersion: PRODUCT_VERSION,
     runtime: { version: process.version, arch: process.arch, os: process.platform },
   }
@@ -218,12 +268,18 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
     application: { service, env: config.env, version: config.version, start_time: startTime },
     platform,
     profiler: {
+      // dd-trace-js: manual when DD_PROFILING_ENABLED=true, auto for auto; injection when single-step
+      // instrumentation put the library in.
+      activation: config.injection ? 'injection' : config.profilingEnabled === 'auto' ? 'auto' : 'manual',
+      ssi: { mechanism: config.injection ? 'injected_agent' : 'none' },
+      serverless: isServerless(process.env),
       version: PRODUCT_VERSION,
       settings: {
         profilers,
         uploadPeriodSeconds: config.uploadPeriod,
         wallSamplingIntervalMicros: WALL_INTERVAL_MICROS,
         cpuTime: config.cpuEnabled,
+        timelineEnabled: config.timelineEnabled,
         heapSamplingIntervalBytes: config.heapSamplingInterval,
         exporters: config.exporters ?? null,
       },
@@ -233,3 +289,8 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
 }
 
 export type { Logger }
+
+/** Whether the process runs in a serverless function (AWS Lambda, Azure Functions, Google Cloud Functions). */
+function isServerless(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME || env.FUNCTIONS_WORKER_RUNTIME || env.K_SERVICE || env.FUNCTION_NAME)
+}

@@ -9,6 +9,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { after } from 'node:test'
 import { gunzipSync } from 'node:zlib'
+import { checkEvent, checkHeaders, checkProfile } from './datadog-rules'
 
 export interface Part {
   name: string
@@ -55,6 +56,8 @@ export interface FakeAgentOptions {
   endpoint?: string
   /** A fixed TCP port (default: any free one). */
   port?: number
+  /** Skip the Datadog fidelity rules (for uploads made by hand in exporter tests). */
+  lenientDatadogRules?: boolean
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
@@ -214,6 +217,12 @@ export class FakeAgent {
       const raw = gunzipSync(p.data)
       decodeProfile(raw, p.name)
       profiles[p.name] = raw
+    }
+    // What the Datadog backend relies on beyond the intake's shape (test/helpers/datadog-rules.ts).
+    if (!this.opts.lenientDatadogRules) {
+      checkHeaders(req.headers)
+      checkEvent(event)
+      for (const [name, raw] of Object.entries(profiles)) checkProfile(name, raw)
     }
     return { path: req.url, headers: req.headers, via, event, parts, profiles, answered: 200, bodyBytes: body.length, at: Date.now() }
   }
