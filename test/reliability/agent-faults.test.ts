@@ -33,7 +33,7 @@ interface Faulted extends RunResult {
 /** dd-run with the agent exporter at `url`, running the app for `ms` with exit code 5. */
 async function runAgainst(t: TestContext, url: string, ms = 2500, extra: NodeJS.ProcessEnv = {}): Promise<Faulted> {
   const run = start(process.execPath, [DD_RUN, '--exporters', 'agent', 'node', APP, String(ms), '5'], {
-    env: cleanEnv({ DD_PROFILING_UPLOAD_PERIOD: '1', DD_TRACE_AGENT_URL: url, DD_PROFILING_FLUSH_TIMEOUT: String(FLUSH_S), DD_PROFILING_UPLOAD_TIMEOUT: '2', DD_PROFILING_OUTPUT_DIR: tempDir(), ...extra }),
+    env: cleanEnv({ DD_PROFILING_UPLOAD_PERIOD: '1', DD_TRACE_AGENT_URL: url, DD_PROFILING_FLUSH_TIMEOUT: String(FLUSH_S), DD_PROFILING_UPLOAD_TIMEOUT: '2000', DD_PROFILING_OUTPUT_DIR: tempDir(), ...extra }),
   })
   let doneAt = 0
   let out = ''
@@ -85,7 +85,7 @@ describe('agent faults: the app is unharmed', () => {
   it('a status, then a body of a few bytes a second: no connection is left open beyond the upload timeout', async (t) => {
     const agent = await fakeAgent()
     agent.setDefault({ status: 200, trickle: 'body' })
-    const run = runAgainst(t, agent.url, 7000, { DD_PROFILING_UPLOAD_TIMEOUT: '1' })
+    const run = runAgainst(t, agent.url, 7000, { DD_PROFILING_UPLOAD_TIMEOUT: '1000' })
     // Sample the connections the profiled app holds while it runs: one upload a second, each ended within 1 s.
     let most = 0
     const t0 = Date.now()
