@@ -67,13 +67,15 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   }
 
   const profilers = enabledProfilers(config)
+  const ddTrace = require('./dd-trace') as typeof import('./dd-trace')
+  const toDdTrace = wt.isMainThread ? ddTrace.leftToDdTrace(process.env, process.execArgv) : undefined
   const dormant = !config.profilingEnabled
     ? 'DD_PROFILING_ENABLED is false'
     : profilers.length === 0
       ? 'no profiler is enabled'
       : isDdRunItself(facts.argv)
         ? 'dd-run itself (a launcher inside the run)'
-        : dormantReason(facts, config)
+        : (toDdTrace ?? dormantReason(facts, config))
   report.role = identify(facts, '').role
   let session: Session | undefined
   if (config.profilingEnabled && profilers.length > 0 && config.workerThreads && !facts.loaderThread) {
@@ -84,6 +86,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     if (!wt.isMainThread) terminate.answerFinalProfileRequests(wt, () => session?.finish('terminated by its owner (worker.terminate())'))
   }
   if (dormant) {
+    // One line, not only under --debug: the user asked both dd-trace and dd-run to profile.
+    if (dormant === toDdTrace) log.info(`pid ${process.pid} (${report.command}): ${toDdTrace}`)
     log.debug(`pid ${process.pid} (${report.command}) stays dormant: ${dormant}`)
     report.state = 'dormant'
     report.reason = dormant
@@ -186,6 +190,13 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       }, 0).unref()
     }
     ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
+    if (wt.isMainThread && ddTrace.ddTraceProfilingOn(process.env)) {
+      // dd-trace started in the app's code (after this preload): its profiler cannot start beside dd-run's. Looked
+      // at once, when the main module has run.
+      setImmediate(() => {
+        if (ddTrace.ddTraceLoaded()) log.info(`pid ${process.pid} (${report.command}): ${ddTrace.DD_TRACE_AFTER_DD_RUN}`)
+      }).unref()
+    }
   } catch (err) {
     off(`the profiler could not start: ${message(err)}`)
     return undefined
