@@ -85,7 +85,8 @@ export class Profilers {
     const timeline = this.opts.timeline
     // The heap first: taken after the wall profile, the heap would hold the wall profile's own buffers (its
     // samples, labels and serialised form) as if they were the app's memory.
-    const space = this.opts.profilers.includes('space') ? this.pprof.heap.profile() : undefined
+    // Thread labels on heap samples too, as dd-trace-js puts them.
+    const space = this.opts.profilers.includes('space') ? this.pprof.heap.profile(undefined, undefined, () => labels) : undefined
     if (space && !restart) this.pprof.heap.stop()
     const blocks = this.opts.events?.pendingBlocks() ?? []
     if (this.opts.profilers.includes('wall') && this.pprof.time.isStarted()) {
