@@ -24,7 +24,7 @@ import { DIST_DIR } from '../dist-dir'
  * resolved: the configuration, when the Profiler API starts profiling from its options (the preload reads the
  * environment). Returns the session, or undefined when the process stays dormant or profiling is off.
  */
-export function startProfiling(resolved: Resolved = fromEnv(process.env)): Session | undefined {
+export function startProfiling(resolved: Resolved = fromEnv(process.env), startedByAuto = false): Session | undefined {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads')
   const facts: ProcessFacts = {
     pid: process.pid,
@@ -41,7 +41,6 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     if (cluster.isWorker && cluster.worker) facts.clusterWorkerId = cluster.worker.id
   }
   const config = resolved.config
-  if (config.profilingEnabled === 'auto' && process.uptime() * 1000 < AUTO_AFTER_MS) return startLater(resolved)
   const log = createLogger({ debug: config.debug, quiet: config.quiet })
   const channel = process.env[RUN_CHANNEL] || undefined
   const report: ProcessReport = {
@@ -66,6 +65,13 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     }
   }
 
+  if (config.profilingEnabled === 'auto' && process.uptime() * 1000 < AUTO_AFTER_MS) {
+    // Dormant until then; the run summary says why if the process ends first.
+    report.state = 'dormant'
+    report.reason = `DD_PROFILING_ENABLED=auto: profiled once it has lived ${AUTO_AFTER_MS / 1000} s`
+    tell()
+    return startLater(resolved)
+  }
   const profilers = enabledProfilers(config)
   const ddTrace = require('./dd-trace') as typeof import('./dd-trace')
   const toDdTrace = wt.isMainThread ? ddTrace.leftToDdTrace(process.env, process.execArgv) : undefined
@@ -168,7 +174,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       config,
       identity,
       tags: tagInputs(identity, config, service),
-      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname)),
+      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname), startedByAuto),
       processTags: processTags(process.argv, process.cwd(), config.service !== undefined, service),
       exporters,
       report,
@@ -219,7 +225,7 @@ function startLater(resolved: Resolved): undefined {
   const wait = Math.max(0, AUTO_AFTER_MS - process.uptime() * 1000)
   setTimeout(() => {
     try {
-      startProfiling({ ...resolved, config: { ...resolved.config, profilingEnabled: true } })
+      startProfiling({ ...resolved, config: { ...resolved.config, profilingEnabled: true } }, true)
     } catch {
       // startProfiling says itself why profiling is off; never throw into the app.
     }
@@ -273,7 +279,7 @@ function tagInputs(identity: Identity, config: Config, service: string): TagInpu
   }
 }
 
-function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>): Record<string, unknown> {
+function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>, auto: boolean): Record<string, unknown> {
   const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
   return {
     application: { service, env: config.env, version: config.version, start_time: startTime },
@@ -281,7 +287,7 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
     profiler: {
       // dd-trace-js: manual when DD_PROFILING_ENABLED=true, auto for auto; injection when single-step
       // instrumentation put the library in.
-      activation: config.injection ? 'injection' : config.profilingEnabled === 'auto' ? 'auto' : 'manual',
+      activation: config.injection ? 'injection' : auto || config.profilingEnabled === 'auto' ? 'auto' : 'manual',
       ssi: { mechanism: config.injection ? 'injected_agent' : 'none' },
       serverless: isServerless(process.env),
       version: PRODUCT_VERSION,

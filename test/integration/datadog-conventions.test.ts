@@ -5,8 +5,9 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
+import { fixture, PRELOAD } from '../helpers/paths'
 import { listBundles } from '../helpers/profiles'
-import { cleanEnv, ddRun, tempDir } from '../helpers/run'
+import { cleanEnv, ddRun, start, tempDir } from '../helpers/run'
 
 const APP = ['node', '-e', 'setTimeout(() => console.log("app ran"), 50)']
 
@@ -124,7 +125,25 @@ describe('the names and values other Datadog libraries use', () => {
     assert.equal(r.code, 0, r.stderr)
     assert.equal(r.stdout, 'app ran\n')
     assert.equal(listBundles(out).length, 0)
+    assert.match(r.stderr, /dormant \(DD_PROFILING_ENABLED=auto: profiled once it has lived 30 s\)/)
     const i = await info({ DD_PROFILING_ENABLED: 'auto' })
     assert.equal(i.settings.profilingEnabled?.value, 'auto')
+  })
+
+  it('DD_PROFILING_ENABLED=auto: a process that lives past 30 s is profiled from then on', async () => {
+    // The process says it has lived 29.5 s already (a preload ahead of dd-run's): dd-run starts 0.5 s later.
+    const dir = tempDir()
+    const older = path.join(dir, 'older.js')
+    fs.writeFileSync(older, 'const t0 = Date.now(); process.uptime = () => 29.5 + (Date.now() - t0) / 1000\n')
+    const out = tempDir()
+    const r = await start(process.execPath, ['-r', older, '-r', PRELOAD, fixture('profiling/cpu-burn.js'), '1500'], {
+      env: cleanEnv({ DD_PROFILING_ENABLED: 'auto', DD_PROFILING_OUTPUT_DIR: out }),
+    }).done
+    assert.equal(r.code, 0, r.stderr)
+    const bundles = listBundles(out)
+    assert.equal(bundles.length, 1, r.stderr)
+    assert.equal(bundles[0]!.event.info.profiler.activation, 'auto')
+    // Profiled from 0.5 s on, not from the start: the period is shorter than the process's life.
+    assert.ok(Date.parse(bundles[0]!.event.end) - Date.parse(bundles[0]!.event.start) < 1500)
   })
 })
