@@ -8,7 +8,7 @@ import { fromEnv, type Resolved } from '../config/layers'
 import type { Config } from '../config/schema'
 import type { Exporter } from '../export/types'
 import { createLogger, type Logger } from '../log'
-import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
+import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_SERVICE_INFERRED, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
 import { PRODUCT_VERSION } from '../version'
@@ -175,7 +175,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env), starte
       identity,
       tags: tagInputs(identity, config, service),
       info: eventInfo(config, service, profilers, platformInfo(config.reportHostname), startedByAuto),
-      processTags: processTags(process.argv, process.cwd(), config.service !== undefined, service),
+      processTags: processTags(process.argv, process.cwd(), config.service !== undefined && !process.env[RUN_SERVICE_INFERRED], service),
       exporters,
       report,
       channel,

@@ -117,6 +117,13 @@ describe('the names and values other Datadog libraries use', () => {
     const r = await ddRun(['--info', '--json'], { cwd: dir, env: cleanEnv() })
     assert.equal(r.code, 0, r.stderr)
     assert.equal((JSON.parse(r.stdout) as InfoJson).settings.service?.value, 'acme/web-api')
+    // And the uploads say it was inferred (svc.auto), as dd-trace-js's process_tags do.
+    const out = tempDir()
+    const run = await ddRun(['-o', out, ...APP], { cwd: dir, env: cleanEnv() })
+    assert.equal(run.code, 0, run.stderr)
+    const [b] = listBundles(out)
+    assert.equal(b?.tags.service, 'acme/web-api')
+    assert.match(String((b?.event as { process_tags?: string } | undefined)?.process_tags), /(^|,)svc\.auto:acme\/web-api$/)
   })
 
   it('DD_PROFILING_ENABLED=auto: a process that ends before it has lived 30 s is not profiled, and the app runs as without dd-run', async () => {
