@@ -130,7 +130,7 @@ function generate(dir: string): { files: number; bytes: number } {
       const space = makeProfile(p * 1000 + i + 500, 'space')
       fs.writeFileSync(path.join(d, 'wall.pprof'), wall)
       fs.writeFileSync(path.join(d, 'space.pprof'), space)
-      const tags = `service:web,env:bench,process_id:${pid},runtime-id:${runtimeId},run_id:${runId},process_role:${role},snapshot:periodic,profile_seq:${i + 1}${p > 0 ? `,parent_pid:1000,parent_runtime_id:00000000-1111-4111-8111-111111111111` : ''}`
+      const tags = `service:web,env:bench,process_id:${pid},runtime-id:${runtimeId},run_id:${runId},process_role:${role},snapshot:periodic,profile_seq:${i}${p > 0 ? `,parent_pid:1000,parent_runtime_id:00000000-1111-4111-8111-111111111111` : ''}`
       fs.writeFileSync(path.join(d, 'event.json'), JSON.stringify({ attachments: ['wall.pprof', 'space.pprof'], start, end, family: 'node', version: '4', tags_profiler: tags, info: {} }))
       files += 2
       bytes += wall.length + space.length

@@ -136,12 +136,16 @@ export async function main(argv: string[]): Promise<number | undefined> {
   const earlyDebug = bool().parse(process.env.DD_TRACE_DEBUG ?? '')
   const color = wantsColor(process.env, process.stderr, launcher.color)
   const painter = color ? await loadPainter() : undefined
-  if (resolved.problems.length > 0) {
+  // Values typed as flags stop here; values from the environment and env files too with --strict (for CI), else
+  // each is one warning and its default is used: the app runs (see docs/configuration.md).
+  const fatal = resolved.config.strict ? resolved.problems : resolved.flagProblems
+  if (fatal.length > 0) {
     const log = createLogger({ ...(painter ? { painter } : {}) })
-    for (const p of resolved.problems) log.error(p)
-    log.error(`nothing was run; see dd-run --help or docs/configuration.md`)
+    for (const p of fatal) log.error(p)
+    log.error(`nothing was run; see dd-run --help or docs/configuration.md${resolved.config.strict ? ' (--strict: values from the environment count too)' : ''}`)
     return 2
   }
+  const ignored = resolved.problems.map((p) => `${p}; using the default (--strict stops instead)`)
   const { config } = resolved
   const log: Logger = createLogger({
     debug: config.debug || (earlyDebug.ok && earlyDebug.value),
@@ -158,13 +162,15 @@ export async function main(argv: string[]): Promise<number | undefined> {
     return 2
   }
   const { typoWarnings } = require('./config/typos') as typeof import('./config/typos')
-  for (const w of typoWarnings(process.env)) log.warn(w)
+  const typos = typoWarnings(process.env)
 
   if (launcher.info) {
+    // --info lists the ignored values and the typos among its warnings rather than before its table.
     const { printInfo } = require('./launch/info') as typeof import('./launch/info')
-    await printInfo(decided.resolved, { json: launcher.json === true, command, exporters: decided.choice })
+    await printInfo(decided.resolved, { json: launcher.json === true, command, exporters: decided.choice, extraWarnings: [...ignored, ...typos] })
     return 0
   }
+  for (const w of [...ignored, ...typos]) log.warn(w)
   const { prepareLaunch } = require('./launch/prepare') as typeof import('./launch/prepare')
   const prepared = prepareLaunch(decided.resolved, process.env, log)
   if (!prepared.ok) {
@@ -181,5 +187,5 @@ export async function main(argv: string[]): Promise<number | undefined> {
     return 2
   }
   const { run } = require('./launch/run') as typeof import('./launch/run')
-  return run(command, prepared, decided.resolved.config, log)
+  return run(command, prepared, decided.resolved.config, log, ignored)
 }

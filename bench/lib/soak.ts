@@ -32,7 +32,7 @@ export interface SoakResult {
   exitDelayMs: number
   uploads: number
   lastSeq: number
-  /** profile_seq numbers (1..lastSeq) the agent never received. */
+  /** profile_seq numbers (0..lastSeq) the agent never received. */
   missing: number[]
   /** What dd-run's run summary counted as lost. */
   failed: number
@@ -94,7 +94,8 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
     const lastSeq = Math.max(0, ...seqs)
     const got = new Set(seqs)
     const missing: number[] = []
-    for (let s = 1; s <= lastSeq; s++) if (!got.has(s)) missing.push(s)
+    // profile_seq counts from 0, as dd-trace-js does.
+    if (seqs.length > 0) for (let s = 0; s <= lastSeq; s++) if (!got.has(s)) missing.push(s)
     const lost = /(\d+) failed and (\d+) dropped/.exec(stderr)
     const steady = rss.slice(Math.floor(rss.length / 5))
     const result: SoakResult = {

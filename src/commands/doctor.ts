@@ -37,7 +37,7 @@ export const doctor: Subcommand = async (args) => {
   const config = resolved.config
   say(checks.nodeVersion())
   say(await checks.nativeAddon())
-  const injected = await checks.injection(process.env, config.profilingEnabled)
+  const injected = await checks.injection(process.env, config.profilingEnabled !== false)
   say(injected.check)
   say(await checks.agent(config, injected.bundle))
   const agentless = checks.agentless(config)

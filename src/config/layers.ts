@@ -3,7 +3,7 @@
 import { printable } from './redact'
 import { KEYS, SCHEMA, type Config, type Key, type Setting } from './schema'
 
-export type Source = 'flag' | 'environment' | 'env file' | '.env' | 'package.json' | 'default'
+export type Source = 'flag' | 'environment' | 'env file' | '.env' | 'package.json' | 'git checkout' | 'default'
 
 export interface RawValue {
   readonly raw: string
@@ -22,6 +22,12 @@ export interface Resolved {
   readonly sources: Readonly<Record<Key, RawValue | { source: 'default' }>>
   /** One line per bad value, each naming where it came from, the value and what was expected. */
   readonly problems: readonly string[]
+  /**
+   * The problems of values typed as flags: those stop the launcher (the user is right there). The others, from
+   * the environment and env files, are warnings unless --strict (a deployment must not stop on a value meant for
+   * another Datadog library).
+   */
+  readonly flagProblems: readonly string[]
 }
 
 export function describeOrigin(v: RawValue): string {
@@ -32,6 +38,7 @@ export function resolveLayers(layers: readonly Layer[]): Resolved {
   const config: Record<string, unknown> = {}
   const sources: Record<string, RawValue | { source: 'default' }> = {}
   const problems: string[] = []
+  const flagProblems: string[] = []
   for (const key of KEYS) {
     const row = SCHEMA[key] as Setting<unknown>
     const found = layers.map((l) => l[key]).find((v) => v !== undefined)
@@ -47,12 +54,14 @@ export function resolveLayers(layers: readonly Layer[]): Resolved {
     } else {
       // Nothing of a secret, not even its end: a wrong value may be another secret pasted by mistake.
       const shown = row.secret ? '****' : showRaw(printable(row, found.raw))
-      problems.push(`${describeOrigin(found)}=${shown}: expected ${parsed.expected}`)
+      const problem = `${describeOrigin(found)}=${shown}: expected ${parsed.expected}`
+      problems.push(problem)
+      if (found.source === 'flag') flagProblems.push(problem)
       config[key] = row.default
       sources[key] = { source: 'default' }
     }
   }
-  return { config: Object.freeze(config) as Config, sources: sources as Resolved['sources'], problems }
+  return { config: Object.freeze(config) as Config, sources: sources as Resolved['sources'], problems, flagProblems }
 }
 
 /** No setting takes more than this many characters (a path is at most 4096 bytes on Linux). */
@@ -78,9 +87,14 @@ export function showRaw(raw: string): string {
 export function envLayer(env: NodeJS.ProcessEnv, source: Source = 'environment', file?: string): Layer {
   const layer: Layer = {}
   for (const key of KEYS) {
-    const name = SCHEMA[key].env
-    const raw = env[name]
-    if (raw !== undefined && raw.trim() !== '') layer[key] = { raw, source, name, ...(file ? { file } : {}) }
+    const row = SCHEMA[key] as Setting<unknown>
+    // The main name first, then the aliases (dd-trace-js's and ddtrace-py's names) in the order of the schema.
+    for (const name of [row.env, ...(row.aliases ?? [])]) {
+      const raw = env[name]
+      if (raw === undefined || raw.trim() === '') continue
+      layer[key] = { raw, source, name, ...(file ? { file } : {}) }
+      break
+    }
   }
   return layer
 }

@@ -23,12 +23,16 @@ export interface LaunchConfig extends Resolved {
 
 export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
   const problems: string[] = []
+  // A file named on the command line that cannot be read is the user's typo, as a bad flag value is.
+  const missingFiles: string[] = []
   const fileVars: Record<string, string> = {}
   for (const file of inputs.envFiles) {
     const abs = path.resolve(inputs.cwd, file)
     const text = readText(abs)
     if (text === undefined) {
-      problems.push(`--env-file ${JSON.stringify(file)}: expected a readable file`)
+      const missing = `--env-file ${JSON.stringify(file)}: expected a readable file`
+      problems.push(missing)
+      missingFiles.push(missing)
       continue
     }
     problems.push(...envFileProblems(`--env-file ${JSON.stringify(file)}`, text))
@@ -49,6 +53,7 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
     envLayer(fileVars, 'env file', inputs.envFiles.length === 1 ? inputs.envFiles[0] : 'env files'),
     envLayer(dotEnv, '.env', dotEnvPath),
     pkg ? packageLayer(pkg) : {},
+    gitLayer(inputs.cwd),
   ]
   const resolved = resolveLayers(layers)
   const config = Object.freeze({
@@ -59,6 +64,7 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
     config,
     sources: resolved.sources,
     problems: [...problems, ...resolved.problems],
+    flagProblems: [...missingFiles, ...resolved.flagProblems],
     envFileVars,
     ...(pkg ? { packageJson: pkg.file } : {}),
   }
@@ -140,12 +146,37 @@ export function nearestPackageJson(from: string): PackageInfo | undefined {
   }
 }
 
+/** The commit and origin URL of the checkout dd-run starts in (see src/launch/git-info.ts). */
+function gitLayer(cwd: string): Layer {
+  const { gitInfo } = require('../launch/git-info') as typeof import('../launch/git-info')
+  const git = gitInfo(cwd)
+  const layer: Layer = {}
+  if (git.commitSha) layer.gitCommitSha = { raw: git.commitSha, source: 'git checkout', name: 'HEAD' }
+  if (git.repositoryUrl) layer.gitRepositoryUrl = { raw: git.repositoryUrl, source: 'git checkout', name: 'remote.origin.url' }
+  return layer
+}
+
+/**
+ * A package name as a service name, normalised as dd-trace-js and the Datadog Agent do, so that a service files
+ * under one name everywhere: lower case; characters other than letters, digits and _ : . / - become _; nothing
+ * but a letter or digit at the start (`@Acme/Web-API` -> `acme/web-api`); at most 100 characters.
+ */
+export function inferredServiceName(name: string): string | undefined {
+  const out = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_:./-]/g, '_')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 100)
+  return out === '' ? undefined : out
+}
+
 function packageLayer(pkg: PackageInfo): Layer {
   const layer: Layer = {}
-  if (pkg.name) layer.service = { raw: pkg.name, source: 'package.json', name: 'name', file: pkg.file }
+  const service = pkg.name ? inferredServiceName(pkg.name) : undefined
+  if (service) layer.service = { raw: service, source: 'package.json', name: 'name', file: pkg.file }
   if (pkg.version) layer.version = { raw: pkg.version, source: 'package.json', name: 'version', file: pkg.file }
   return layer
 }
 
 /** The variables that name a setting, for listing unknown DD_PROFILING_* variables as likely typos. */
-export const KNOWN_VARIABLES = new Set(Object.values(SCHEMA).map((row) => row.env))
+export const KNOWN_VARIABLES = new Set(Object.values(SCHEMA).flatMap((row) => [row.env, ...((row as { aliases?: readonly string[] }).aliases ?? [])]))

@@ -1,7 +1,7 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
 import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
-import { agentUrl, bool, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+import { agentUrl, bool, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
 export type ProfilerName = (typeof PROFILER_NAMES)[number]
@@ -29,6 +29,11 @@ export interface Setting<T> {
   readonly secret?: boolean
   /** An address that may carry a user and password (scheme://user:pw@host): printed with them replaced by ***. */
   readonly hasAddress?: boolean
+  /**
+   * Other names of the variable, read when the main one is unset, in this order: the names dd-trace-js and
+   * ddtrace-py accept, so an environment set up for them works unchanged.
+   */
+  readonly aliases?: readonly string[]
 }
 
 function setting<T>(row: Setting<T>): Setting<T> {
@@ -41,6 +46,7 @@ function optional<T>(row: Omit<Setting<T | undefined>, 'default' | 'type'> & { t
 export const SCHEMA = {
   service: optional({
     env: 'DD_SERVICE',
+    aliases: ['DD_SERVICE_NAME'],
     flag: '-s, --service <name>',
     type: text('a service name', { max: MAX_SERVICE_BYTES, bytes: true, why: 'the Datadog Agent cuts longer service names' }),
     defaultText: 'the "name" of the nearest package.json, else "node"',
@@ -64,6 +70,7 @@ export const SCHEMA = {
   }),
   tags: setting<Record<string, string>>({
     env: 'DD_TAGS',
+    aliases: ['DD_PROFILING_TAGS'],
     flag: '-t, --tags <key:value,...>',
     repeatable: true,
     type: tagList({ max: MAX_TAG_LENGTH, why: 'the Datadog limit on a tag' }),
@@ -71,13 +78,36 @@ export const SCHEMA = {
     doc: 'Extra tags on every profile. The flag may be repeated.',
     group: 'Tagging',
   }),
+  reportHostname: setting({
+    env: 'DD_TRACE_REPORT_HOSTNAME',
+    type: bool(),
+    default: false,
+    doc: 'Send the host name (the host tag and info.platform.hostname), as dd-trace-js does only when asked: the Datadog Agent adds its own host tag, and a container\'s host name would be a second, different host.',
+    group: 'Tagging',
+  }),
+  gitCommitSha: optional({
+    env: 'DD_GIT_COMMIT_SHA',
+    type: text('a git commit id', { max: MAX_TAG_LENGTH - 'git.commit.sha:'.length, why: `the tag git.commit.sha:<value> is at most ${MAX_TAG_LENGTH} characters` }),
+    defaultText: 'the commit checked out in the directory dd-run starts in, found by the launcher',
+    doc: 'The git.commit.sha tag, for Datadog Source Code Integration.',
+    group: 'Tagging',
+  }),
+  gitRepositoryUrl: optional({
+    env: 'DD_GIT_REPOSITORY_URL',
+    type: text('a repository URL', { max: MAX_TAG_LENGTH - 'git.repository_url:'.length, why: `the tag git.repository_url:<value> is at most ${MAX_TAG_LENGTH} characters` }),
+    defaultText: 'the "origin" remote of that checkout, without credentials, found by the launcher',
+    doc: 'The git.repository_url tag, for Datadog Source Code Integration.',
+    group: 'Tagging',
+    hasAddress: true,
+  }),
   profilingEnabled: setting({
     env: 'DD_PROFILING_ENABLED',
+    aliases: ['DD_EXPERIMENTAL_PROFILING_ENABLED'],
     flag: '-p, --profiling',
     negate: '--no-profiling',
-    type: bool(),
-    default: true,
-    doc: 'Profile the command. When false the command runs unchanged, without the preload.',
+    type: enabledMode(),
+    default: true as boolean | 'auto',
+    doc: 'Profile the command. When false the command runs unchanged, without the preload. auto (set by Datadog single-step instrumentation) profiles a process only once it has lived 30 seconds, as dd-trace-js does: short-lived build tools and scripts are left alone.',
     group: 'Profiling',
   }),
   profilers: setting<ProfilerName[]>({
@@ -109,6 +139,7 @@ export const SCHEMA = {
   }),
   oomMonitoring: setting({
     env: 'DD_PROFILING_OOM_MONITORING',
+    aliases: ['DD_PROFILING_OOM_MONITORING_ENABLED', 'DD_PROFILING_EXPERIMENTAL_OOM_MONITORING_ENABLED'],
     type: bool(),
     default: true,
     doc: 'When the heap nears its limit, write a heap profile (snapshot:on_oom) before the process dies. Needs the space profiler.',
@@ -116,9 +147,18 @@ export const SCHEMA = {
   }),
   cpuEnabled: setting({
     env: 'DD_PROFILING_CPU_ENABLED',
+    aliases: ['DD_PROFILING_EXPERIMENTAL_CPU_ENABLED'],
     type: bool(),
     default: true,
     doc: 'Record CPU time with each wall-time sample (cpu/nanoseconds).',
+    group: 'Profiling',
+  }),
+  timelineEnabled: setting({
+    env: 'DD_PROFILING_TIMELINE_ENABLED',
+    aliases: ['DD_PROFILING_EXPERIMENTAL_TIMELINE_ENABLED'],
+    type: bool(),
+    default: true,
+    doc: 'Put the end time (end_timestamp_ns) on every wall-time sample, as dd-trace-js does: Datadog\'s timeline view is drawn from it. Costs one sample per tick instead of one per stack.',
     group: 'Profiling',
   }),
   heapSamplingInterval: setting({
@@ -130,6 +170,7 @@ export const SCHEMA = {
   }),
   uploadPeriod: setting({
     env: 'DD_PROFILING_UPLOAD_PERIOD',
+    aliases: ['DD_PROFILING_UPLOAD_INTERVAL'],
     flag: '--upload-period <seconds>',
     type: num({ min: 1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 60,
@@ -197,6 +238,7 @@ export const SCHEMA = {
   }),
   agentHost: optional({
     env: 'DD_AGENT_HOST',
+    aliases: ['DD_TRACE_AGENT_HOSTNAME'],
     type: hostName('a host name, IPv4 or IPv6 address, without port, path or credentials (the port is DD_TRACE_AGENT_PORT)'),
     doc: 'Datadog Agent host (default 127.0.0.1).',
     group: 'Output and export',
@@ -232,9 +274,10 @@ export const SCHEMA = {
   }),
   uploadTimeout: setting({
     env: 'DD_PROFILING_UPLOAD_TIMEOUT',
-    type: num({ min: 0.1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
-    default: 10,
-    doc: 'The longest one upload attempt to the agent or the intake may take before it counts as failed and is retried.',
+    aliases: ['DD_PROFILING_API_TIMEOUT_MS'],
+    type: num({ min: 100, max: MAX_TIMER_MS, why: TIMER_LIMIT, integer: true, unit: 'milliseconds' }),
+    default: 10000,
+    doc: 'The longest one upload attempt to the agent or the intake may take, in milliseconds as in dd-trace-js, before it counts as failed and is retried (dd-trace-js waits up to 60000; dd-run retries within the upload period instead).',
     group: 'Output and export',
   }),
   agentlessUrl: optional({
@@ -244,6 +287,26 @@ export const SCHEMA = {
     doc: 'Intake address of agentless export. Exists for tests: plain http is allowed only for 127.0.0.1 and localhost.',
     group: 'Output and export',
     hasAddress: true,
+  }),
+  externalEnv: optional({
+    env: 'DD_EXTERNAL_ENV',
+    type: text('the value the Datadog admission controller sets'),
+    doc: 'Sent as the Datadog-External-Env header, so the agent can tag profiles with the pod they come from. Set by the Datadog admission controller in Kubernetes.',
+    group: 'Output and export',
+  }),
+  injection: optional({
+    env: 'DD_INJECTION_ENABLED',
+    type: text('the list single-step instrumentation sets'),
+    doc: 'Set by Datadog single-step instrumentation; reported as info.profiler.ssi in every upload.',
+    group: 'Tagging',
+  }),
+  strict: setting({
+    env: 'DD_RUN_STRICT',
+    flag: '--strict',
+    type: bool(),
+    default: false,
+    doc: 'A bad value in the environment, an env file or .env stops dd-run with exit code 2 (for CI), instead of a warning and the default.',
+    group: 'Launcher',
   }),
   debug: setting({
     env: 'DD_TRACE_DEBUG',

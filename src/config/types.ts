@@ -39,10 +39,11 @@ export function text(expected = 'a non-empty string', limit?: LengthLimit): Valu
   }
 }
 
-const TRUE = new Set(['true', '1'])
-const FALSE = new Set(['false', '0'])
+// yes/on and no/off as ddtrace-py accepts them: an environment set up for ddtrace-run works unchanged.
+const TRUE = new Set(['true', '1', 'yes', 'on'])
+const FALSE = new Set(['false', '0', 'no', 'off'])
 export function bool(): ValueType<boolean> {
-  const expected = 'true, false, 1 or 0'
+  const expected = 'true, false, 1, 0, yes, no, on or off'
   return {
     expected,
     parse(raw) {
@@ -50,6 +51,24 @@ export function bool(): ValueType<boolean> {
       if (TRUE.has(v)) return ok(true)
       if (FALSE.has(v)) return ok(false)
       return fail(expected)
+    },
+    format: (value) => String(value),
+  }
+}
+
+/**
+ * DD_PROFILING_ENABLED: a boolean, or `auto` as Datadog's single-step instrumentation sets it. dd-trace-js then
+ * profiles a process only once it has lived 30 s; dd-run does the same per process (see docs/configuration.md).
+ */
+export function enabledMode(): ValueType<boolean | 'auto'> {
+  const b = bool()
+  const expected = `${b.expected.replace(/ or off$/, ', off')} or auto`
+  return {
+    expected,
+    parse(raw) {
+      if (raw.trim().toLowerCase() === 'auto') return ok('auto')
+      const v = b.parse(raw)
+      return v.ok ? v : fail(expected)
     },
     format: (value) => String(value),
   }

@@ -3,7 +3,7 @@
 import * as RUN_VARIABLES from '../run/env-names'
 import { SCHEMA } from './schema'
 
-const KNOWN = Object.values(SCHEMA).map((row) => row.env)
+const KNOWN = Object.values(SCHEMA).flatMap((row) => [row.env, ...((row as { aliases?: readonly string[] }).aliases ?? [])])
 const INTERNAL = new Set<string>(Object.values(RUN_VARIABLES))
 
 export function distance(a: string, b: string): number {

@@ -123,10 +123,10 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
   const { send, targetOf } = require('../export/http-send') as typeof import('../export/http-send')
   const { encodeMultipart } = require('../export/multipart') as typeof import('../export/multipart')
   const mp = encodeMultipart(bundle)
-  const timeoutMs = Math.max(3000, config.uploadTimeout * 1000)
+  const timeoutMs = Math.max(3000, config.uploadTimeout)
   // The upload's socket never holds a process open; doctor must wait for it.
   const hold = setTimeout(() => {}, Math.min(MAX_TIMER_MS, timeoutMs + 1000))
-  const outcome = await send(targetOf(address.url, AGENT_ENDPOINT), { ...commonHeaders(), 'Content-Type': mp.contentType }, mp.body, timeoutMs).done
+  const outcome = await send(targetOf(address.url, AGENT_ENDPOINT), { ...commonHeaders(config), 'Content-Type': mp.contentType }, mp.body, timeoutMs).done
   clearTimeout(hold)
   if (outcome.kind === 'sent') return { name: 'agent', status: 'ok', detail: `the agent at ${where} accepted a profile upload (service dd-run-doctor)` }
   const forwarder = /HTTP 5\d\d/.test(outcome.reason) ? ' (an agent answers 500 when its profile forwarder is off)' : ''

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import { PRODUCT_VERSION } from '../version'
 import { agentAddress } from './agent-address'
-import { containerId } from './container-id'
+import { containerId, entityId } from './container-id'
 import { send, targetOf, type Attempt, type Target } from './http-send'
 import { bundleBytes, encodeMultipart } from './multipart'
 import { DEFAULT_BACKOFF, nextDelay, type Backoff } from './retry'
@@ -45,13 +45,19 @@ export function intakeUrl(config: Pick<Config, 'agentlessUrl' | 'site'>): string
   return config.agentlessUrl ?? `https://intake.profile.${config.site}${INTAKE_ENDPOINT}`
 }
 
-/** Headers of every upload: who sends, and the container it comes from. */
-export function commonHeaders(): Record<string, string> {
+/**
+ * Headers of every upload: who sends, and the container (and pod) it comes from, as dd-trace-js sends them: the
+ * agent tags profiles from Datadog-Container-ID, Datadog-Entity-ID and Datadog-External-Env.
+ */
+export function commonHeaders(config: Pick<Config, 'externalEnv'>): Record<string, string> {
   const id = containerId()
+  const entity = entityId()
   return {
     'DD-EVP-ORIGIN': 'dd-run',
     'DD-EVP-ORIGIN-VERSION': PRODUCT_VERSION,
     ...(id ? { 'Datadog-Container-ID': id } : {}),
+    ...(entity ? { 'Datadog-Entity-ID': entity } : {}),
+    ...(config.externalEnv ? { 'Datadog-External-Env': config.externalEnv } : {}),
   }
 }
 
@@ -60,8 +66,8 @@ export function createAgentExporter(config: Config, log: Logger): Exporter {
   return new HttpExporter({
     name: 'agent',
     target: targetOf(address.url, AGENT_ENDPOINT),
-    headers: commonHeaders(),
-    uploadTimeoutMs: config.uploadTimeout * 1000,
+    headers: commonHeaders(config),
+    uploadTimeoutMs: config.uploadTimeout,
     budgetMs: budgetOf(config),
     log,
   })
@@ -82,8 +88,8 @@ export function createAgentlessExporter(config: Config, log: Logger): Exporter {
   return new HttpExporter({
     name: 'agentless',
     target,
-    headers: { ...commonHeaders(), 'DD-API-KEY': config.apiKey },
-    uploadTimeoutMs: config.uploadTimeout * 1000,
+    headers: { ...commonHeaders(config), 'DD-API-KEY': config.apiKey },
+    uploadTimeoutMs: config.uploadTimeout,
     budgetMs: budgetOf(config),
     log,
   })

@@ -6,6 +6,8 @@ export interface EventInputs {
   end: Date
   tags: string
   info: Record<string, unknown>
+  /** process_tags, as dd-trace-js sends them (see src/profiling/start.ts). */
+  processTags?: string | undefined
 }
 
 export function buildBundle(attachments: Attachment[], e: EventInputs): Bundle {
@@ -16,6 +18,10 @@ export function buildBundle(attachments: Attachment[], e: EventInputs): Bundle {
     family: 'node',
     version: '4',
     tags_profiler: e.tags,
+    // Request counts per endpoint come from a tracer's spans: dd-run has none, and sends the empty object
+    // dd-trace-js sends without them.
+    endpoint_counts: {},
+    ...(e.processTags ? { process_tags: e.processTags } : {}),
     info: e.info,
   }
   return { event, attachments }

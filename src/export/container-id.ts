@@ -1,5 +1,7 @@
 // The container id the agent uses to tag profiles (Datadog-Container-ID), read from /proc/self/cgroup, else from
-// /proc/self/mountinfo (cgroup v2 with a private cgroup namespace shows only "0::/"). Pure parsers plus one reader.
+// /proc/self/mountinfo (cgroup v2 with a private cgroup namespace shows only "0::/"), and the entity id
+// (Datadog-Entity-ID: `ci-<container id>`, else `in-<inode of the cgroup directory>`, which the agent resolves to
+// a container where no id is visible), as dd-trace-js finds them. Pure parsers plus readers.
 import * as fs from 'node:fs'
 
 const UUID = '[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}'
@@ -44,4 +46,36 @@ function read(file: string, parse: (text: string) => string | undefined): string
   } catch {
     return undefined
   }
+}
+
+/** The cgroup path of the first line of /proc/self/cgroup, without slashes at its ends (dd-trace-js reads that one). */
+export function cgroupPathOf(text: string): string | undefined {
+  const first = text.trim().split('\n')[0] ?? ''
+  const m = LINE.exec(first.trim())
+  return m ? (m[1] as string).replace(/^\/|\/$/g, '') : undefined
+}
+
+/** `ci-<id>` from a container id, else `in-<inode>` from the cgroup directory's inode, else undefined. */
+export function entityIdOf(container: string | undefined, inode: number | undefined): string | undefined {
+  if (container) return `ci-${container}`
+  return inode ? `in-${inode}` : undefined
+}
+
+let cachedEntity: string | null | undefined
+
+/** This process's Datadog entity id. Read once. */
+export function entityId(): string | undefined {
+  if (cachedEntity === undefined) {
+    let inode: number | undefined
+    const cgroupPath = read('/proc/self/cgroup', cgroupPathOf)
+    if (cgroupPath !== undefined) {
+      try {
+        inode = fs.statSync(`/sys/fs/cgroup/${cgroupPath}`).ino
+      } catch {
+        inode = undefined
+      }
+    }
+    cachedEntity = entityIdOf(containerId(), inode) ?? null
+  }
+  return cachedEntity ?? undefined
 }

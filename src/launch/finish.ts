@@ -15,6 +15,8 @@ export interface FinishContext {
   exit: ChildExit
   /** The command's process group and whether it was asked to stop; without it, nothing is waited for. */
   group?: { pgid: number; readonly stopRequested: boolean }
+  /** Settings whose bad value was replaced by the default: the summary repeats them, the start is long gone. */
+  ignored?: readonly string[]
 }
 
 /**
@@ -52,6 +54,7 @@ export async function finishRun(ctx: FinishContext): Promise<void> {
     }
     if (!ctx.config.quiet) {
       for (const line of summaryLines(readReports(ctx.channel), relayed, process.cwd())) ctx.log.info(line)
+      for (const p of ctx.ignored ?? []) ctx.log.info(`  setting ignored: ${p}`)
     }
   } catch (err) {
     ctx.log.warn(`could not finish the run: ${(err as Error).message}`)

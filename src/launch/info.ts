@@ -88,8 +88,10 @@ function formatValue(v: unknown): string {
 
 export { probeAgent }
 
-export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[]; exporters?: ExporterChoice }): Promise<void> {
+export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[]; exporters?: ExporterChoice; extraWarnings?: readonly string[] }): Promise<void> {
   const reachable = await probeAgent(agentAddress(resolved.config).url)
   const info = { ...collectInfo(resolved, reachable, opts.command), ...(opts.exporters ? { exporters: opts.exporters } : {}) }
+  // Values ignored for the default, and likely typos of variable names: first, they explain the table.
+  if (opts.extraWarnings) info.warnings.unshift(...opts.extraWarnings)
   process.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info))
 }

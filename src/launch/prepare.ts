@@ -7,6 +7,7 @@ import type { LaunchConfig } from '../config/resolve'
 import { KEYS, SCHEMA, type Setting } from '../config/schema'
 import type { Logger } from '../log'
 import { addPreload } from './node-options'
+import { RUN_SERVICE_INFERRED } from '../run/env-names'
 import { DIST_DIR } from '../dist-dir'
 
 /** The built preload: dist/preload/index.js. */
@@ -32,6 +33,9 @@ export function prepareLaunch(resolved: LaunchConfig, base: NodeJS.ProcessEnv, l
       env[row.env] = row.type.format(row.default)
     }
   }
+  // process_tags tell a service the user named (svc.user) from one dd-run inferred (svc.auto), as dd-trace-js does.
+  if (resolved.sources.service.source === 'package.json') env[RUN_SERVICE_INFERRED] = '1'
+  else delete env[RUN_SERVICE_INFERRED]
   if (!fs.existsSync(preload)) {
     return { ok: false, error: `the preload is missing at ${preload}: build dd-run first (npm run build)` }
   }

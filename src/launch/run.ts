@@ -12,7 +12,8 @@ import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
 import { which } from './which'
 
-export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger): Promise<number> {
+/** ignored: the settings whose bad value was replaced by its default, for the run summary. */
+export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger, ignored: readonly string[] = []): Promise<number> {
   const [name, ...args] = command as [string, ...string[]]
   const found = which(name, prepared.env, process.cwd())
   if (found.kind === 'not-found') {
@@ -57,7 +58,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     return code === 'ENOENT' ? 127 : 126
   }
   // The signal handlers stay until here: a Ctrl-C while the run finishes is forwarded or absorbed, never fatal.
-  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result, group: supervised })
+  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result, group: supervised, ignored })
   supervised.release()
   exitLike(result)
   return new Promise(() => {})

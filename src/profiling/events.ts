@@ -1,7 +1,17 @@
-// The events profile: garbage-collection pauses and event-loop blocking, Node's counterpart of lock contention
+// The events profiler: garbage-collection pauses and event-loop blocking, Node's counterpart of lock contention
 // (the thing that makes every other request wait). GC pauses come from perf_hooks 'gc' entries; blocking from a
 // cheap unref'd interval timer that notices when it runs late (no async_hooks, nothing per request). The stack
 // of a block is taken from the wall profile's samples whose timestamps fall inside it (see profilers.ts).
+//
+// It yields two attachments, because the Datadog backend reads `events.pprof` by its name as dd-trace-js's
+// timeline profile:
+// - events.pprof: the timeline schema exactly (one sample type `timeline/nanoseconds`; labels `event`, `gc type`,
+//   `gc reason`, `end_timestamp_ns` and the thread labels; GC events capped per period by reservoir sampling, as
+//   dd-trace-js does). Nothing dd-run-specific goes in it.
+// - blocks.pprof: what no other tool has, the stacks of event-loop blocks (`blocks/count`, `blocked/nanoseconds`),
+//   under a name the backend does not interpret. A block's duration excludes the GC pauses inside it: those are
+//   in events.pprof already, and counting them twice would double the time the loop stood still.
+//
 // The 'gc' observer has a memory cost: with it, about 3 KB more survives each scavenge, so under a busy server V8
 // grows the young generation from 16 to 32 MB sooner (seconds instead of about a minute). v8.GCProfiler would
 // avoid that, but on Node 20 each start() after a stop() leaves its GC callback behind: memory grows with the
@@ -10,11 +20,30 @@ import { performance, PerformanceObserver, type PerformanceEntry } from 'node:pe
 import { ProfileBuilder, syntheticFrame, type Frame } from './pprof-build'
 import type { Profile } from './profilers'
 
-export const EVENT_SAMPLE_TYPES = [['event', 'count'], ['duration', 'nanoseconds']] as const
-/** Kept one by one per period; beyond that, GC pauses are summed per kind (blocks are rarer and also capped). */
-const MAX_EVENTS = 2000
+export const TIMELINE_SAMPLE_TYPES = [['timeline', 'nanoseconds']] as const
+export const BLOCK_SAMPLE_TYPES = [['blocks', 'count'], ['blocked', 'nanoseconds']] as const
+/** GC events kept per period (dd-trace-js keeps about 1,980 per 65 s); beyond, a uniform sample of them. */
+export const MAX_GC_EVENTS = 2000
+/** Blocks kept per period: each is at least the threshold long, so this many is already a stalled process. */
+const MAX_BLOCKS = 2000
 
-const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'minor mark-sweep', 4: 'mark-sweep-compact', 8: 'incremental marking', 16: 'weak callbacks' }
+/** perf_hooks GC kinds, named as dd-trace-js labels them (`gc type`). */
+const GC_TYPES: Record<number, string> = {
+  1: 'minor',
+  2: Number(process.versions.node.split('.')[0]) >= 22 ? 'minor_mark_sweep' : 'minor_mark_compact',
+  4: 'major',
+  8: 'incremental',
+  16: 'weakcb',
+}
+/** perf_hooks GC flags, for `gc reason` (comma-separated when several are set). */
+const GC_FLAGS: [number, string][] = [
+  [2, 'construct_retained'],
+  [4, 'forced'],
+  [8, 'synchronous_phantom_processing'],
+  [16, 'all_available_garbage'],
+  [32, 'all_external_memory'],
+  [64, 'schedule_idle'],
+]
 
 export interface Block {
   /** Epoch milliseconds: the window in which the loop did not get back to its timers. */
@@ -27,14 +56,22 @@ export interface Block {
 }
 
 interface GcEvent {
-  kind: string
-  atMs: number
+  type: string
+  reason: string
+  /** Epoch milliseconds. */
+  startMs: number
   durationMs: number
+}
+
+export interface EventProfiles {
+  events: Profile
+  blocks: Profile
 }
 
 export class EventsRecorder {
   private gcs: GcEvent[] = []
-  private gcOverflow = new Map<string, { count: number; durationMs: number }>()
+  /** GC events seen this period, kept or not (the reservoir's denominator). */
+  private gcSeen = 0
   private blocks: Block[] = []
   private observer: PerformanceObserver | undefined
   private timer: NodeJS.Timeout | undefined
@@ -75,41 +112,58 @@ export class EventsRecorder {
     return this.blocks
   }
 
-  take(start: Date, end: Date): Profile {
-    const b = new ProfileBuilder(EVENT_SAMPLE_TYPES)
+  take(start: Date, end: Date): EventProfiles {
+    const events = new ProfileBuilder(TIMELINE_SAMPLE_TYPES)
     for (const g of this.gcs) {
-      b.add([syntheticFrame(`(gc: ${g.kind})`)], [1, Math.round(g.durationMs * 1e6)], { ...this.labels, event: 'gc', 'gc kind': g.kind, end_timestamp_ns: Math.round((g.atMs + g.durationMs) * 1e6) })
+      const labels: Record<string, string | number> = { ...this.labels, event: 'gc', 'gc type': g.type }
+      if (g.reason) labels['gc reason'] = g.reason
+      labels.end_timestamp_ns = Math.round((g.startMs + g.durationMs) * 1e6)
+      events.add([syntheticFrame(`(gc: ${g.type})`)], [Math.round(g.durationMs * 1e6)], labels)
     }
-    for (const [kind, o] of this.gcOverflow) b.add([syntheticFrame(`(gc: ${kind})`)], [o.count, Math.round(o.durationMs * 1e6)], { ...this.labels, event: 'gc', 'gc kind': kind })
+    const blocks = new ProfileBuilder(BLOCK_SAMPLE_TYPES)
     for (const k of this.blocks) {
-      const labels = { ...this.labels, event: 'event loop block', end_timestamp_ns: Math.round(k.endMs * 1e6) }
-      const ns = Math.round(k.durationMs * 1e6)
+      const labels = { ...this.labels, end_timestamp_ns: Math.round(k.endMs * 1e6) }
+      const ns = Math.round(Math.max(0, k.durationMs - this.gcWithin(k.startMs, k.endMs)) * 1e6)
       const stacks = [...k.stacks.values()].sort((x, y) => y.count - x.count)
       const total = stacks.reduce((s, x) => s + x.count, 0)
       if (total === 0) {
-        b.add([syntheticFrame('(event loop blocked: stack unknown)')], [1, ns], labels)
+        blocks.add([syntheticFrame('(event loop blocked: stack unknown)')], [1, ns], labels)
         continue
       }
-      // The duration is shared by the stacks sampled in the window; the event itself counts once, on the first.
-      stacks.forEach((s, i) => b.add(s.frames, [i === 0 ? 1 : 0, Math.round((ns * s.count) / total)], labels))
+      // The duration is shared by the stacks sampled in the window; the block itself counts once, on the first.
+      stacks.forEach((s, i) => blocks.add(s.frames, [i === 0 ? 1 : 0, Math.round((ns * s.count) / total)], labels))
     }
     this.gcs = []
-    this.gcOverflow = new Map()
+    this.gcSeen = 0
     this.blocks = []
-    return b.build(start, end)
+    return { events: events.build(start, end), blocks: blocks.build(start, end) }
+  }
+
+  /** Milliseconds of the GC pauses kept this period that overlap [startMs, endMs]. */
+  private gcWithin(startMs: number, endMs: number): number {
+    let ms = 0
+    for (const g of this.gcs) ms += Math.max(0, Math.min(endMs, g.startMs + g.durationMs) - Math.max(startMs, g.startMs))
+    return ms
   }
 
   private gc(e: PerformanceEntry): void {
-    const kindNo = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0
-    const kind = GC_KINDS[kindNo] ?? `kind ${kindNo}`
-    if (this.gcs.length < MAX_EVENTS) {
-      this.gcs.push({ kind, atMs: performance.timeOrigin + e.startTime, durationMs: e.duration })
+    const detail = (e as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail
+    const kind = detail?.kind ?? 0
+    const flags = detail?.flags ?? 0
+    const event: GcEvent = {
+      type: GC_TYPES[kind] ?? `unknown_${kind}`,
+      reason: GC_FLAGS.filter(([bit]) => flags & bit).map(([, name]) => name).join(','),
+      startMs: performance.timeOrigin + e.startTime,
+      durationMs: e.duration,
+    }
+    this.gcSeen++
+    if (this.gcs.length < MAX_GC_EVENTS) {
+      this.gcs.push(event)
       return
     }
-    const o = this.gcOverflow.get(kind) ?? { count: 0, durationMs: 0 }
-    o.count++
-    o.durationMs += e.duration
-    this.gcOverflow.set(kind, o)
+    // Reservoir sampling: every GC event of the period has the same chance to be kept.
+    const at = Math.floor(Math.random() * this.gcSeen)
+    if (at < MAX_GC_EVENTS) this.gcs[at] = event
   }
 
   private check(): void {
@@ -118,7 +172,7 @@ export class EventsRecorder {
     this.last = now
     // The timer was due `interval` after the previous run: anything beyond is time the loop spent elsewhere.
     const late = gap - this.interval
-    if (late < this.thresholdMs || this.blocks.length >= MAX_EVENTS) return
+    if (late < this.thresholdMs || this.blocks.length >= MAX_BLOCKS) return
     const endMs = performance.timeOrigin + now
     this.blocks.push({ startMs: endMs - gap, endMs, durationMs: late, stacks: new Map() })
   }

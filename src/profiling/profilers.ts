@@ -12,8 +12,8 @@ export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encod
 export type Profile = ReturnType<Pprof['heap']['profile']>
 
 export interface Taken {
-  /** The attachment is `<name>.pprof`. */
-  name: ProfilerName
+  /** The attachment is `<name>.pprof`: a profiler's name, or `blocks` (the events profiler's second profile). */
+  name: ProfilerName | 'blocks'
   profile: Profile
 }
 
@@ -24,6 +24,8 @@ export interface ProfilerOptions {
   wallIntervalMicros: number
   /** Labels on every wall sample: which thread it comes from. */
   threadLabels: Record<string, string>
+  /** `end_timestamp_ns` on every wall sample, for Datadog's timeline view (DD_PROFILING_TIMELINE_ENABLED). */
+  timeline: boolean
   /** The events and exceptions recorders, when those profilers are on (see events.ts, exceptions.ts). */
   events?: EventsRecorder | undefined
   exceptions?: ExceptionsRecorder | undefined
@@ -38,6 +40,8 @@ type PprofSourceMapper = Parameters<Pprof['heap']['profile']>[1]
 export const LABELS_KEY = Symbol.for('dd-run.labels')
 /** A label put for a moment on wall samples that fall in an event-loop block, to find their stacks. */
 const BLOCK_MARK = 'dd-run block'
+/** The one sample that carries the CPU time of the threads that run no JavaScript, labelled as dd-trace-js does. */
+export const NON_JS_THREADS_LABELS: Readonly<Record<string, string>> = { 'thread name': 'Non-JS threads', 'thread id': 'NA', 'os thread id': 'NA' }
 
 /** 99 Hz, as dd-trace-js: off the beat of 100 Hz timers in the app. */
 export const WALL_INTERVAL_MICROS = 1e6 / 99
@@ -73,12 +77,12 @@ export class Profilers {
   start(): void {
     const { pprof, opts } = this
     if (opts.profilers.includes('wall')) {
-      // CPU time per sample needs contexts; without CPU time, contexts only cost.
+      // CPU time per sample and the timeline's timestamps need contexts; without either, contexts only cost.
       // With a source mapper, the serialiser maps each frame; 'emit' keeps the column of a frame whose declared map
       // is missing, for the backend to map it (as dd-trace-js).
       pprof.time.start({
         intervalMicros: opts.wallIntervalMicros,
-        withContexts: opts.cpu,
+        withContexts: opts.cpu || opts.timeline,
         collectCpuTime: opts.cpu,
         lineNumbers: false,
         ...(opts.sourceMaps ? { sourceMapper: mapper(opts.sourceMaps), columnNumbers: 'emit' as const } : {}),
@@ -96,28 +100,38 @@ export class Profilers {
     if (!this.running) return []
     const out: Taken[] = []
     const labels = this.opts.threadLabels
+    const timeline = this.opts.timeline
+    // The heap first: taken after the wall profile, the heap would hold the wall profile's own buffers (its
+    // samples, labels and serialised form) as if they were the app's memory.
+    // Thread labels on heap samples too, as dd-trace-js puts them.
+    const space = this.opts.profilers.includes('space') ? heapProfile(this.pprof, this.opts.sourceMaps, () => labels) : undefined
+    if (space && !restart) this.pprof.heap.stop()
     const blocks = this.opts.events?.pendingBlocks() ?? []
     if (this.opts.profilers.includes('wall') && this.pprof.time.isStarted()) {
-      // Thread labels only on the per-node aggregate (no context argument): a label per context would make one
-      // sample per tick instead of one per stack. Samples with withLabels labels, or inside an event-loop block,
-      // are the exceptions.
+      const nonJs = nonJsThreadsFunction(this.pprof)
+      // Without the timeline, thread labels only on the per-node aggregate (no context argument): a label per
+      // context would make one sample per tick instead of one per stack. With it, every sample has its own end
+      // time, as in dd-trace-js: Datadog's timeline view is drawn from those.
       const wall = this.pprof.time.stop(restart, ({ node, context }) => {
+        if (node.name === nonJs) return NON_JS_THREADS_LABELS
         if (!context) return labels
         const own = (context.context as Record<symbol, Record<string, string>> | undefined)?.[LABELS_KEY]
         const block = blocks.length > 0 && node.name !== '(idle)' ? blockOf(blocks, Number(context.timestamp) / 1000) : -1
-        if (!own && block < 0) return {}
-        return block < 0 ? { ...labels, ...own } : { ...labels, ...own, [BLOCK_MARK]: block }
+        if (!own && block < 0 && !timeline) return {}
+        const out: Record<string, string | number> = own ? { ...labels, ...own } : { ...labels }
+        // Microseconds in, nanoseconds out; a bigint keeps the nanoseconds exact (the encoder takes it).
+        if (timeline) out.end_timestamp_ns = (context.timestamp * 1000n) as unknown as number
+        if (block >= 0) out[BLOCK_MARK] = block
+        return out
       })
       if (blocks.length > 0) attributeBlocks(wall, blocks)
       out.push({ name: 'wall', profile: wall })
     }
-    if (this.opts.profilers.includes('space')) {
-      out.push({ name: 'space', profile: heapProfile(this.pprof, this.opts.sourceMaps) })
-      if (!restart) this.pprof.heap.stop()
-    }
+    if (space) out.push({ name: 'space', profile: space })
     const end = new Date()
     if (this.opts.events) {
-      out.push({ name: 'events', profile: this.opts.events.take(this.periodStart, end) })
+      const { events, blocks } = this.opts.events.take(this.periodStart, end)
+      out.push({ name: 'events', profile: events }, { name: 'blocks', profile: blocks })
       if (!restart) this.opts.events.stop()
     }
     if (this.opts.exceptions) {
@@ -130,14 +144,28 @@ export class Profilers {
   }
 }
 
+/** The OS id of this thread, for the `os thread id` label (undefined where the addon does not tell). */
+export function nativeThreadId(pprof: Pprof): string | undefined {
+  const get = (pprof.time as { getNativeThreadId?: () => number }).getNativeThreadId
+  try {
+    return typeof get === 'function' ? String(get()) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function nonJsThreadsFunction(pprof: Pprof): string {
+  return (pprof.time as { constants?: { NON_JS_THREADS_FUNCTION_NAME?: string } }).constants?.NON_JS_THREADS_FUNCTION_NAME ?? 'Non JS threads activity'
+}
+
 /** Heap profile now, for the on_oom snapshot; the profilers go on. */
 export function heapNow(pprof: Pprof, sourceMaps?: SourceMaps): Taken {
   return { name: 'space', profile: heapProfile(pprof, sourceMaps) }
 }
 
 /** The heap profile, mapped while serialised; 'pack' keeps a column of unmapped frames in the line, as dd-trace-js. */
-function heapProfile(pprof: Pprof, sourceMaps: SourceMaps | undefined): Profile {
-  return sourceMaps ? pprof.heap.profile(undefined, mapper(sourceMaps), undefined, 'pack') : pprof.heap.profile()
+function heapProfile(pprof: Pprof, sourceMaps: SourceMaps | undefined, labels?: () => Record<string, string>): Profile {
+  return sourceMaps ? pprof.heap.profile(undefined, mapper(sourceMaps), labels, 'pack') : pprof.heap.profile(undefined, undefined, labels)
 }
 
 function mapper(sourceMaps: SourceMaps): PprofSourceMapper {

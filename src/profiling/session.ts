@@ -25,6 +25,8 @@ export interface SessionOptions {
   identity: Identity
   tags: TagInputs
   info: Record<string, unknown>
+  /** process_tags of event.json. */
+  processTags?: string | undefined
   exporters: Exporter[]
   report: ProcessReport
   /** The run channel, when a launcher is there to receive reports and spooled bundles. */
@@ -41,6 +43,7 @@ interface Period {
 }
 
 export class Session {
+  /** profile_seq of the next upload: from 0, as dd-trace-js counts. */
   private seq = 0
   private periodStart = new Date()
   private timer: NodeJS.Timeout | undefined
@@ -110,7 +113,7 @@ export class Session {
       this.fail('collect', `could not take the out-of-memory heap profile: ${message(err)}`)
       return
     }
-    this.deliverSync({ seq: ++this.seq, snapshot: 'on_oom', start: this.periodStart, end: new Date(), taken: [taken] }, this.o.exporters)
+    this.deliverSync({ seq: this.seq++, snapshot: 'on_oom', start: this.periodStart, end: new Date(), taken: [taken] }, this.o.exporters)
     this.saveReport()
     this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
   }
@@ -133,8 +136,11 @@ export class Session {
 
   private take(snapshot: Snapshot, restart: boolean): Period {
     const end = new Date()
-    const taken = this.o.profilers.take(restart)
-    const period = { seq: ++this.seq, snapshot, start: this.periodStart, end, taken }
+    // A profile without samples is not sent (dd-trace-js sends none either): an empty exceptions or blocks
+    // profile every minute would be noise in the backend and in the output directory.
+    const taken = this.o.profilers.take(restart).filter((t) => t.profile.sample.length > 0)
+    // profile_seq counts uploads: a period with nothing to send does not use a number.
+    const period = { seq: taken.length > 0 ? this.seq++ : this.seq, snapshot, start: this.periodStart, end, taken }
     this.periodStart = end
     return period
   }
@@ -142,12 +148,13 @@ export class Session {
   private bundle(period: Period, attachments: Attachment[]): Bundle {
     const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
     const info = withMissingMapsInfo(this.o.info, period.taken.map((t) => t.profile))
-    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info })
+    const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info, processTags: this.o.processTags })
     bundle.process = { command: this.o.report.command }
     return bundle
   }
 
   private async exportAsync(period: Period): Promise<void> {
+    if (period.taken.length === 0) return this.nothingTaken(period)
     let resolveDone: () => void = () => undefined
     const done = new Promise<void>((r) => (resolveDone = r))
     const inflight = { period, remaining: new Set(this.o.exporters), done }
@@ -185,6 +192,7 @@ export class Session {
   }
 
   private deliverSync(period: Period, exporters: Exporter[]): void {
+    if (period.taken.length === 0) return this.nothingTaken(period)
     let bundle: Bundle
     try {
       bundle = this.bundle(
@@ -251,10 +259,11 @@ export class Session {
   }
 
   /** The profile to encode, at its original source locations. The wall and heap profiles were mapped while
-   * @datadog/pprof serialised them; the ones dd-run builds from stack text (events, exceptions) are mapped here. */
+   * @datadog/pprof serialised them; the ones dd-run builds from stack text (events, blocks, exceptions) are mapped
+   * here. */
   private mapped(t: Taken): Taken['profile'] {
     const maps = this.o.profilers.sourceMaps
-    if (maps && (t.name === 'events' || t.name === 'exceptions')) {
+    if (maps && (t.name === 'events' || t.name === 'blocks' || t.name === 'exceptions')) {
       try {
         mapProfile(t.profile as Parameters<typeof mapProfile>[0], maps)
       } catch (err) {
@@ -262,6 +271,10 @@ export class Session {
       }
     }
     return t.profile
+  }
+
+  private nothingTaken(period: Period): void {
+    this.o.log.debug(`pid ${process.pid}: no profile of period ${period.seq} has a sample: nothing to send`)
   }
 
   private count(e: Exporter): void {
@@ -315,8 +328,9 @@ function launcherAlive(pid: number): boolean {
   }
 }
 
-export function platformInfo(): Record<string, unknown> {
-  return { hostname: os.hostname(), kernel_name: os.type(), kernel_release: os.release(), kernel_version: safe(() => os.version()) }
+/** info.platform; the host name only with DD_TRACE_REPORT_HOSTNAME=true, as dd-trace-js. */
+export function platformInfo(reportHostname: boolean): Record<string, unknown> {
+  return { ...(reportHostname ? { hostname: os.hostname() } : {}), kernel_name: os.type(), kernel_release: os.release(), kernel_version: safe(() => os.version()) }
 }
 
 function safe(f: () => string): string | undefined {

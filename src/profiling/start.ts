@@ -8,12 +8,12 @@ import { fromEnv, type Resolved } from '../config/layers'
 import type { Config } from '../config/schema'
 import type { Exporter } from '../export/types'
 import { createLogger, type Logger } from '../log'
-import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
+import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_SERVICE_INFERRED, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
 import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, isLoaderThread, type Identity, type ProcessFacts } from './process-kind'
-import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
+import { enabledProfilers, nativeThreadId, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
 import { serviceOf, type TagInputs } from './tags'
@@ -24,7 +24,7 @@ import { DIST_DIR } from '../dist-dir'
  * resolved: the configuration, when the Profiler API starts profiling from its options (the preload reads the
  * environment). Returns the session, or undefined when the process stays dormant or profiling is off.
  */
-export function startProfiling(resolved: Resolved = fromEnv(process.env)): Session | undefined {
+export function startProfiling(resolved: Resolved = fromEnv(process.env), startedByAuto = false): Session | undefined {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads')
   const facts: ProcessFacts = {
     pid: process.pid,
@@ -65,14 +65,23 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     }
   }
 
+  if (config.profilingEnabled === 'auto' && process.uptime() * 1000 < AUTO_AFTER_MS) {
+    // Dormant until then; the run summary says why if the process ends first.
+    report.state = 'dormant'
+    report.reason = `DD_PROFILING_ENABLED=auto: profiled once it has lived ${AUTO_AFTER_MS / 1000} s`
+    tell()
+    return startLater(resolved)
+  }
   const profilers = enabledProfilers(config)
+  const ddTrace = require('./dd-trace') as typeof import('./dd-trace')
+  const toDdTrace = wt.isMainThread ? ddTrace.leftToDdTrace(process.env, process.execArgv) : undefined
   const dormant = !config.profilingEnabled
     ? 'DD_PROFILING_ENABLED is false'
     : profilers.length === 0
       ? 'no profiler is enabled'
       : isDdRunItself(facts.argv)
         ? 'dd-run itself (a launcher inside the run)'
-        : dormantReason(facts, config)
+        : (toDdTrace ?? dormantReason(facts, config))
   report.role = identify(facts, '').role
   let session: Session | undefined
   if (config.profilingEnabled && profilers.length > 0 && config.workerThreads && !facts.loaderThread) {
@@ -83,13 +92,19 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     if (!wt.isMainThread) terminate.answerFinalProfileRequests(wt, () => session?.finish('terminated by its owner (worker.terminate())'))
   }
   if (dormant) {
+    // One line, not only under --debug: the user asked both dd-trace and dd-run to profile.
+    if (dormant === toDdTrace) log.info(`pid ${process.pid} (${report.command}): ${toDdTrace}`)
     log.debug(`pid ${process.pid} (${report.command}) stays dormant: ${dormant}`)
     report.state = 'dormant'
     report.reason = dormant
     tell()
     return undefined
   }
-  for (const p of resolved.problems) log.warn(`${p}; using the default in pid ${process.pid}`)
+  // Under dd-run the launcher said it once already (or stopped, with --strict): each process says it under --debug.
+  for (const p of resolved.problems) {
+    if (process.env[RUN_LAUNCHER_PID]) log.debug(`${p}; using the default in pid ${process.pid}`)
+    else log.warn(`${p}; using the default in pid ${process.pid}`)
+  }
   // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
   const { message, platformInfo, Session } = require('./session') as typeof import('./session')
   const identity = identify(facts, randomUuid())
@@ -131,8 +146,11 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   report.service = service
   report.runtimeId = identity.runtimeId
   if (identity.parentPid !== undefined) report.parentPid = identity.parentPid
-  const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker Thread ${wt.threadId}`
-  const threadLabels = { 'thread name': threadName, 'thread id': String(wt.threadId) }
+  // Named as dd-trace-js names them, so the backend's thread views group dd-run's samples the same way.
+  const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker #${wt.threadId} Event Loop`
+  const threadLabels: Record<string, string> = { 'thread name': threadName, 'thread id': String(wt.threadId) }
+  const osThreadId = nativeThreadId(pprof)
+  if (osThreadId !== undefined) threadLabels['os thread id'] = osThreadId
   try {
     // Loaded only when enabled: the preload runs in every process.
     const events = profilers.includes('events')
@@ -149,6 +167,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         heapInterval: config.heapSamplingInterval,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
+        timeline: config.timelineEnabled,
         events,
         exceptions,
         sourceMaps: config.sourceMap ? newSourceMaps() : undefined,
@@ -156,7 +175,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       config,
       identity,
       tags: tagInputs(identity, config, service),
-      info: eventInfo(config, service, profilers, platformInfo()),
+      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname), startedByAuto),
+      processTags: processTags(process.argv, process.cwd(), config.service !== undefined && !process.env[RUN_SERVICE_INFERRED], service),
       exporters,
       report,
       channel,
@@ -177,6 +197,13 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       }, 0).unref()
     }
     ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
+    if (wt.isMainThread && ddTrace.ddTraceProfilingOn(process.env)) {
+      // dd-trace started in the app's code (after this preload): its profiler cannot start beside dd-run's. Looked
+      // at once, when the main module has run.
+      setImmediate(() => {
+        if (ddTrace.ddTraceLoaded()) log.info(`pid ${process.pid} (${report.command}): ${ddTrace.DD_TRACE_AFTER_DD_RUN}`)
+      }).unref()
+    }
   } catch (err) {
     off(`the profiler could not start: ${message(err)}`)
     return undefined
@@ -193,6 +220,45 @@ function newSourceMaps(): import('../sourcemap/source-maps').SourceMaps {
   const { IN_PROCESS, SourceMaps } = require('../sourcemap/source-maps') as typeof import('../sourcemap/source-maps')
   const { isProfilerScript } = require('../sourcemap/own-files') as typeof import('../sourcemap/own-files')
   return new SourceMaps(isProfilerScript, IN_PROCESS)
+}
+
+/** DD_PROFILING_ENABLED=auto: a process is profiled once it has lived this long (dd-trace-js's 30 s). */
+export const AUTO_AFTER_MS = 30_000
+
+/**
+ * auto: the process stays dormant until it has lived AUTO_AFTER_MS, then starts as with true. The timer is
+ * unref'd: a short-lived process (a build tool, a script) ends before it and is never profiled.
+ */
+function startLater(resolved: Resolved): undefined {
+  const wait = Math.max(0, AUTO_AFTER_MS - process.uptime() * 1000)
+  setTimeout(() => {
+    try {
+      startProfiling({ ...resolved, config: { ...resolved.config, profilingEnabled: true } }, true)
+    } catch {
+      // startProfiling says itself why profiling is off; never throw into the app.
+    }
+  }, wait).unref()
+  return undefined
+}
+
+/**
+ * process_tags of event.json, built as dd-trace-js builds them (sorted keys, lower case, other characters as _):
+ * how the process was started and from where, so the backend can tell apart the processes of one service.
+ * dd-trace-js's `package.json.name` is left out: it would cost the preload a file search in every process.
+ */
+export function processTags(argv: readonly string[], cwd: string, serviceSet: boolean, service: string): string {
+  const script = argv[1] ?? ''
+  const tags: [string, string | undefined][] = [
+    ['entrypoint.basedir', script ? path.basename(path.dirname(script)) : undefined],
+    ['entrypoint.name', path.basename(script, path.extname(script)) || undefined],
+    ['entrypoint.type', 'script'],
+    ['entrypoint.workdir', path.basename(cwd) || undefined],
+    serviceSet ? ['svc.user', 'true'] : ['svc.auto', service],
+  ]
+  return tags
+    .filter((t): t is [string, string] => t[1] !== undefined)
+    .map(([k, v]) => `${k}:${v.toLowerCase().replace(/[^a-zA-Z0-9/_.-]+/g, '_')}`)
+    .join(',')
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */
@@ -214,24 +280,31 @@ function tagInputs(identity: Identity, config: Config, service: string): TagInpu
     env: config.env,
     version: config.version,
     userTags: config.tags,
-    host: os.hostname(),
+    host: config.reportHostname ? os.hostname() : undefined,
+    git: { commitSha: config.gitCommitSha, repositoryUrl: config.gitRepositoryUrl },
     profilerVersion: PRODUCT_VERSION,
     runtime: { version: process.version, arch: process.arch, os: process.platform },
   }
 }
 
-function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>): Record<string, unknown> {
+function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>, auto: boolean): Record<string, unknown> {
   const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
   return {
     application: { service, env: config.env, version: config.version, start_time: startTime },
     platform,
     profiler: {
+      // dd-trace-js: manual when DD_PROFILING_ENABLED=true, auto for auto; injection when single-step
+      // instrumentation put the library in.
+      activation: config.injection ? 'injection' : auto || config.profilingEnabled === 'auto' ? 'auto' : 'manual',
+      ssi: { mechanism: config.injection ? 'injected_agent' : 'none' },
+      serverless: isServerless(process.env),
       version: PRODUCT_VERSION,
       settings: {
         profilers,
         uploadPeriodSeconds: config.uploadPeriod,
         wallSamplingIntervalMicros: WALL_INTERVAL_MICROS,
         cpuTime: config.cpuEnabled,
+        timelineEnabled: config.timelineEnabled,
         heapSamplingIntervalBytes: config.heapSamplingInterval,
         exporters: config.exporters ?? null,
       },
@@ -241,3 +314,8 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
 }
 
 export type { Logger }
+
+/** Whether the process runs in a serverless function (AWS Lambda, Azure Functions, Google Cloud Functions). */
+function isServerless(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME || env.FUNCTIONS_WORKER_RUNTIME || env.K_SERVICE || env.FUNCTION_NAME)
+}

@@ -11,7 +11,10 @@ export interface TagInputs {
   version?: string | undefined
   /** DD_TAGS. */
   userTags: Readonly<Record<string, string>>
-  host: string
+  /** Only with DD_TRACE_REPORT_HOSTNAME=true: the agent adds its own host tag. */
+  host?: string | undefined
+  /** DD_GIT_COMMIT_SHA and DD_GIT_REPOSITORY_URL (or what the launcher found in the app's checkout). */
+  git?: { commitSha?: string | undefined; repositoryUrl?: string | undefined }
   profilerVersion: string
   runtime: { version: string; arch: string; os: string }
 }
@@ -20,7 +23,7 @@ export interface TagInputs {
 const RESERVED = new Set([
   'language', 'runtime', 'runtime_version', 'runtime_arch', 'runtime_os', 'process_id', 'profiler_version', 'format',
   'host', 'runtime-id', 'snapshot', 'profile_seq', 'run_id', 'parent_pid', 'parent_runtime_id', 'process_role',
-  'cluster_worker_id', 'thread_id', 'service', 'env', 'version',
+  'cluster_worker_id', 'thread_id', 'service', 'env', 'version', 'git.commit.sha', 'git.repository_url',
 ])
 
 /** The service a process files its profiles under: DD_SERVICE, else a service tag in DD_TAGS, else "node". */
@@ -46,7 +49,10 @@ export function profileTags(t: TagInputs, snapshot: Snapshot, seq: number): [str
   if (env !== undefined) pairs.push(['env', env])
   if (version !== undefined) pairs.push(['version', version])
   for (const [k, v] of Object.entries(t.userTags)) if (!RESERVED.has(k)) pairs.push([k, v])
-  pairs.push(['host', t.host], ['runtime-id', id.runtimeId], ['snapshot', snapshot], ['profile_seq', String(seq)])
+  if (t.git?.commitSha) pairs.push(['git.commit.sha', t.git.commitSha])
+  if (t.git?.repositoryUrl) pairs.push(['git.repository_url', t.git.repositoryUrl])
+  if (t.host !== undefined) pairs.push(['host', t.host])
+  pairs.push(['runtime-id', id.runtimeId], ['snapshot', snapshot], ['profile_seq', String(seq)])
   if (id.runId) pairs.push(['run_id', id.runId])
   if (id.parentPid !== undefined) pairs.push(['parent_pid', String(id.parentPid)])
   if (id.parentRuntimeId) pairs.push(['parent_runtime_id', id.parentRuntimeId])

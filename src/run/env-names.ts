@@ -10,3 +10,5 @@ export const RUN_LAUNCHER_PID = 'DD_RUN_LAUNCHER_PID'
 /** Set by each profiled process for its children: its pid and runtime id. */
 export const RUN_PARENT_PID = 'DD_RUN_PARENT_PID'
 export const RUN_PARENT_RUNTIME_ID = 'DD_RUN_PARENT_RUNTIME_ID'
+/** Set by the launcher when DD_SERVICE was inferred from package.json: process_tags then say svc.auto, as dd-trace-js. */
+export const RUN_SERVICE_INFERRED = 'DD_RUN_SERVICE_INFERRED'

@@ -2,6 +2,13 @@
 // exporter tests that do not need a profiled child process.
 import type { Bundle } from '../../src/export/types'
 
+/** The event.json fields dd-trace-js sends beside the intake's required ones (see test/helpers/datadog-rules.ts). */
+const DATADOG_FIELDS = {
+  endpoint_counts: {},
+  process_tags: 'entrypoint.type:script',
+  info: { profiler: { activation: 'manual', ssi: { mechanism: 'none' }, serverless: false } },
+}
+
 export async function realBundle(opts: { service?: string; seq?: number } = {}): Promise<Bundle> {
   const pprof = require('@datadog/pprof') as typeof import('@datadog/pprof')
   const start = new Date()
@@ -10,7 +17,8 @@ export async function realBundle(opts: { service?: string; seq?: number } = {}):
   const keep: number[][] = []
   const t0 = Date.now()
   while (Date.now() - t0 < 60) keep.push(Array.from({ length: 100 }, (_, i) => Math.sqrt(i * t0)))
-  const wall = await pprof.encode(pprof.time.stop())
+  // Thread labels as dd-run puts them, so the strict fake agent's Datadog rules hold for these bundles too.
+  const wall = await pprof.encode(pprof.time.stop(false, () => ({ 'thread name': 'Main Event Loop', 'thread id': '0' })))
   const space = await pprof.encode(pprof.heap.profile())
   pprof.heap.stop()
   const attachments = [
@@ -26,7 +34,7 @@ export async function realBundle(opts: { service?: string; seq?: number } = {}):
       family: 'node',
       version: '4',
       tags_profiler: `language:javascript,runtime:nodejs,service:${service},snapshot:periodic,profile_seq:${opts.seq ?? 0}`,
-      info: {},
+      ...DATADOG_FIELDS,
     },
     attachments,
   }
@@ -37,7 +45,7 @@ export function bigBundle(bytes: number, seq = 0): Bundle {
   const { randomBytes } = require('node:crypto') as typeof import('node:crypto')
   const now = new Date().toISOString()
   return {
-    event: { attachments: ['big.pprof'], start: now, end: now, family: 'node', version: '4', tags_profiler: `service:big,profile_seq:${seq}`, info: {} },
+    event: { attachments: ['big.pprof'], start: now, end: now, family: 'node', version: '4', tags_profiler: `service:big,profile_seq:${seq}`, ...DATADOG_FIELDS },
     attachments: [{ name: 'big.pprof', data: randomBytes(bytes) }],
   }
 }

@@ -9,6 +9,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { after } from 'node:test'
 import { gunzipSync } from 'node:zlib'
+import { checkEvent, checkHeaders, checkProfile } from './datadog-rules'
 
 export interface Part {
   name: string
@@ -55,6 +56,10 @@ export interface FakeAgentOptions {
   endpoint?: string
   /** A fixed TCP port (default: any free one). */
   port?: number
+  /** Skip the Datadog fidelity rules (for uploads made by hand in exporter tests, or by dd-trace-js). */
+  lenientDatadogRules?: boolean
+  /** Accept a chunked body without Content-Length, as dd-trace-js sends it (dd-run always sends the length). */
+  acceptChunked?: boolean
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
@@ -198,7 +203,8 @@ export class FakeAgent {
     if (req.method !== 'POST') throw new Error(`method ${req.method}, expected POST`)
     if (req.url !== this.endpoint) throw new Error(`path ${req.url}, expected ${this.endpoint}`)
     for (const h of ['dd-evp-origin', 'dd-evp-origin-version']) if (!req.headers[h]) throw new Error(`header ${h} missing`)
-    if (req.headers['content-length'] !== String(body.length)) throw new Error(`Content-Length ${req.headers['content-length']} but ${body.length} bytes`)
+    const chunked = this.opts.acceptChunked && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === 'chunked'
+    if (!chunked && req.headers['content-length'] !== String(body.length)) throw new Error(`Content-Length ${req.headers['content-length']} but ${body.length} bytes`)
     const parts = parseMultipart(req.headers['content-type'], body)
     const [first, ...rest] = parts
     if (!first || first.name !== 'event' || first.filename !== 'event.json') throw new Error('the first part is not event / event.json')
@@ -214,6 +220,12 @@ export class FakeAgent {
       const raw = gunzipSync(p.data)
       decodeProfile(raw, p.name)
       profiles[p.name] = raw
+    }
+    // What the Datadog backend relies on beyond the intake's shape (test/helpers/datadog-rules.ts).
+    if (!this.opts.lenientDatadogRules) {
+      checkHeaders(req.headers)
+      checkEvent(event)
+      for (const [name, raw] of Object.entries(profiles)) checkProfile(name, raw)
     }
     return { path: req.url, headers: req.headers, via, event, parts, profiles, answered: 200, bodyBytes: body.length, at: Date.now() }
   }

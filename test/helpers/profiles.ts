@@ -2,6 +2,8 @@
 // its tags parsed, and checks each against the intake rules (datadog-intake.md) and Go's pprof reader.
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
+import { gunzipSync } from 'node:zlib'
+import { checkEvent, checkProfile } from './datadog-rules'
 import * as path from 'node:path'
 import { pprofRaw } from './pprof'
 
@@ -57,7 +59,7 @@ export function byProcess(bundles: OnDiskBundle[]): Map<string, OnDiskBundle[]> 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
 const REQUIRED_TAGS = [
   'language', 'runtime', 'runtime_version', 'runtime_arch', 'runtime_os', 'process_id', 'profiler_version', 'format',
-  'service', 'host', 'runtime-id', 'snapshot', 'profile_seq', 'process_role',
+  'service', 'runtime-id', 'snapshot', 'profile_seq', 'process_role',
 ]
 
 /** The intake's rules for event.json and its attachments, and pprof's own reading of every attachment. */
@@ -77,6 +79,9 @@ export function assertIntakeShape(b: OnDiskBundle): void {
   assert.equal(e.family, 'node')
   assert.equal(e.version, '4')
   for (const t of REQUIRED_TAGS) assert.ok(b.tags[t], `tag ${t} in ${e.tags_profiler}`)
+  // The Datadog backend's own expectations (test/helpers/datadog-rules.ts), on the files as on the wire.
+  checkEvent(e as unknown as Record<string, unknown>)
+  for (const a of e.attachments) checkProfile(a, gunzipSync(fs.readFileSync(b.file(a))))
   assert.equal(b.tags.language, 'javascript')
   assert.equal(b.tags.runtime, 'nodejs')
   assert.equal(b.tags.format, 'pprof')

@@ -60,7 +60,7 @@ describe('dd-run with the agent exporter', () => {
     const r = await ddRun(['--exporters', 'agent', '--agent-url', agent.url, 'node', fixture('profiling/exits.js'), 'exit3'], {
       cwd: dir,
       // Without the flush bound the launcher would wait out the 30 s upload timeout (and the 60 s budget).
-      env: cleanEnv({ DD_PROFILING_FLUSH_TIMEOUT: '1', DD_PROFILING_UPLOAD_TIMEOUT: '30', DD_PROFILING_OUTPUT_DIR: path.join(dir, 'dd-profiles') }),
+      env: cleanEnv({ DD_PROFILING_FLUSH_TIMEOUT: '1', DD_PROFILING_UPLOAD_TIMEOUT: '30000', DD_PROFILING_OUTPUT_DIR: path.join(dir, 'dd-profiles') }),
     })
     assert.equal(r.code, 3, r.stderr)
     assert.ok(r.ms < 1000 + 9000, `dd-run took ${r.ms} ms`)

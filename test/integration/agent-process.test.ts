@@ -21,7 +21,7 @@ describe('in a real process', () => {
   it('an upload in flight never keeps the process alive', async () => {
     const agent = (await fakeAgent()).setDefault('black-hole')
     // Without the unref'd socket and timers this process would live for the 30 s upload timeout.
-    const r = await node('export-bundles.js', { DD_PROFILING_EXPORTERS: 'agent', DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_UPLOAD_TIMEOUT: '30' })
+    const r = await node('export-bundles.js', { DD_PROFILING_EXPORTERS: 'agent', DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_UPLOAD_TIMEOUT: '30000' })
     assert.equal(r.code, 0, r.stderr)
     assert.ok(r.ms < 15_000, `lived ${r.ms} ms`)
     assert.equal(JSON.parse(r.stdout).stats.agent.queued, 1)
@@ -32,7 +32,7 @@ describe('in a real process', () => {
     const r = await node('export-bundles.js', {
       DD_PROFILING_EXPORTERS: 'agent',
       DD_TRACE_AGENT_URL: agent.url,
-      DD_PROFILING_UPLOAD_TIMEOUT: '30',
+      DD_PROFILING_UPLOAD_TIMEOUT: '30000',
       FIXTURE_FLUSH_MS: '1000',
     })
     assert.equal(r.code, 0, r.stderr)

@@ -164,10 +164,10 @@ test('subcommand names are reserved; after -- they are programs', async () => {
   assert.equal(r.stderr, 'dd-run: command not found: report\n')
 })
 
-test('bad input: every problem at once, exit 2, nothing spawned', async () => {
+test('bad input with --strict: every problem at once, exit 2, nothing spawned', async () => {
   const dir = tempDir()
   const marker = path.join(dir, 'ran')
-  const r = await ddRun(['--upload-period', 'soon', '--profilers', 'wall,cpu', '-t', 'novalue', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {
+  const r = await ddRun(['--strict', '--upload-period', 'soon', '--profilers', 'wall,cpu', '-t', 'novalue', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], {
     env: cleanEnv({ DD_PROFILING_ENABLED: 'maybe', DD_TRACE_AGENT_URL: 'agent:8126' }),
   })
   assert.equal(r.code, 2)
@@ -176,11 +176,11 @@ test('bad input: every problem at once, exit 2, nothing spawned', async () => {
     r.stderr,
     [
       'dd-run: --tags="novalue": expected comma-separated key:value pairs, such as team:web,region:eu',
-      'dd-run: DD_PROFILING_ENABLED="maybe": expected true, false, 1 or 0',
+      'dd-run: DD_PROFILING_ENABLED="maybe": expected true, false, 1, 0, yes, no, on, off or auto',
       'dd-run: --profilers="wall,cpu": expected a comma-separated list of wall, space, events, exceptions',
       'dd-run: --upload-period="soon": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)',
       'dd-run: DD_TRACE_AGENT_URL="agent:8126": expected a URL starting with http://, https:// or unix://',
-      'dd-run: nothing was run; see dd-run --help or docs/configuration.md',
+      'dd-run: nothing was run; see dd-run --help or docs/configuration.md (--strict: values from the environment count too)',
       '',
     ].join('\n'),
   )

@@ -22,7 +22,7 @@ function ms(flat: string): number {
   return Number(m[1]) * k
 }
 
-test('events: an allocation burst and a forced GC show GC pauses; a 200 ms block shows with the blocking function', async () => {
+test('events: GC pauses go in events.pprof as the timeline profile; a 200 ms block goes in blocks.pprof with the blocking function', async () => {
   const out = tempDir()
   const r = await ddRun(['-o', out, 'node', prof('events.js')], { env: cleanEnv() })
   assert.equal(r.code, 0, r.stderr)
@@ -31,19 +31,24 @@ test('events: an allocation burst and a forced GC show GC pauses; a 200 ms block
   assertIntakeShape(b)
   assert.ok(b.event.attachments.includes('events.pprof'), String(b.event.attachments))
   const file = b.file('events.pprof')
-  assert.match(goPprof(['-raw', file]), /event\/count duration\/nanoseconds/)
+  // dd-trace-js's timeline schema: one sample type, and the labels the backend's timeline reads.
+  assert.match(goPprof(['-raw', file]), /^Samples:\ntimeline\/nanoseconds\n/m)
   const tags = pprofTags(file)
   assert.match(tags, /event: Total/)
   assert.match(tags, /\bgc\b/)
-  // The forced full GC (gc()) is a mark-sweep-compact; the burst causes scavenges.
-  assert.match(tags, /gc kind:[\s\S]*mark-sweep-compact/)
-  assert.match(tags, /event loop block/)
-  const blocks = traces(file).filter((t) => /event:\s+event loop block/.test(t))
-  const blocking = blocks.filter((t) => /blockTheLoop/.test(t))
-  assert.ok(blocking.length > 0, `a block attributed to blockTheLoop among: ${blocks.join('\n')}`)
-  // Its duration: go tool pprof -top by duration puts blockTheLoop at most of the 200 ms (a lower bound).
-  const row = pprofTop(file, 'duration').find((x) => x.name === 'blockTheLoop')
-  assert.ok(row && ms(row.flat) >= 100 && ms(row.flat) <= 400, `duration on blockTheLoop: ${row?.flat}`)
+  assert.doesNotMatch(tags, /event loop block/)
+  // The forced full GC (gc()) is a major one, with reason forced; the burst causes minor ones.
+  assert.match(tags, /gc type:[\s\S]*\bmajor\b/)
+  assert.match(tags, /gc reason:[\s\S]*forced/)
+  assert.match(tags, /end_timestamp_ns:/)
+  assert.match(tags, /thread name:[\s\S]*Main Event Loop/)
+  const blocksFile = b.file('blocks.pprof')
+  assert.match(goPprof(['-raw', blocksFile]), /blocks\/count blocked\/nanoseconds/)
+  const blocking = traces(blocksFile).filter((t) => /blockTheLoop/.test(t))
+  assert.ok(blocking.length > 0, `a block attributed to blockTheLoop among: ${traces(blocksFile).join('\n')}`)
+  // Its duration: go tool pprof -top by blocked time puts blockTheLoop at most of the 200 ms (a lower bound).
+  const row = pprofTop(blocksFile, 'blocked').find((x) => x.name === 'blockTheLoop')
+  assert.ok(row && ms(row.flat) >= 100 && ms(row.flat) <= 400, `blocked time on blockTheLoop: ${row?.flat}`)
 })
 
 test('events: a block that process.exit cuts short is still in the final bundle, and the exit code stays', async () => {
@@ -52,8 +57,8 @@ test('events: a block that process.exit cuts short is still in the final bundle,
   assert.equal(r.code, 3, r.stderr)
   const [b] = listBundles(out)
   assert.ok(b)
-  const row = pprofTop(b.file('events.pprof'), 'duration').find((x) => x.name === 'blockThenExit')
-  assert.ok(row && ms(row.flat) >= 100, `duration on blockThenExit: ${row?.flat}`)
+  const row = pprofTop(b.file('blocks.pprof'), 'blocked').find((x) => x.name === 'blockThenExit')
+  assert.ok(row && ms(row.flat) >= 100, `blocked time on blockThenExit: ${row?.flat}`)
 })
 
 test('exceptions: an uncaught exception is in the final bundle, and the process ends exactly as without dd-run', async () => {

@@ -21,7 +21,14 @@ const BAD: Record<string, { malformed: string[]; outOfRange?: string[] }> = {
   DD_ENV: { malformed: ['prod\rstaging'] },
   DD_VERSION: { malformed: ['1.0\u0007'] },
   DD_TAGS: { malformed: ['team', 'team:', ':web', 'a:b,c', 'a:b,,:x'] },
-  DD_PROFILING_ENABLED: { malformed: ['yes', 'on', 'truee', '2'] },
+  DD_PROFILING_ENABLED: { malformed: ['maybe', 'automatic', 'truee', '2'] },
+  DD_TRACE_REPORT_HOSTNAME: { malformed: ['host'] },
+  DD_GIT_COMMIT_SHA: { malformed: ['abc\ndef'], outOfRange: ['f'.repeat(200)] },
+  DD_GIT_REPOSITORY_URL: { malformed: ['https://x\ny'] },
+  DD_PROFILING_TIMELINE_ENABLED: { malformed: ['timeline'] },
+  DD_EXTERNAL_ENV: { malformed: ['it-false\x07'] },
+  DD_INJECTION_ENABLED: { malformed: ['tracer\nprofiler'] },
+  DD_RUN_STRICT: { malformed: ['strict'] },
   DD_PROFILING_PROFILERS: { malformed: ['cpu', 'wall,heap', 'wall;space'] },
   DD_PROFILING_WALLTIME_ENABLED: { malformed: ['enabled'] },
   DD_PROFILING_HEAP_ENABLED: { malformed: ['nope'] },
@@ -43,7 +50,7 @@ const BAD: Record<string, { malformed: string[]; outOfRange?: string[] }> = {
   DD_SITE: { malformed: ['evil.example/#', 'datadoghq.com?x=', 'user@evil.example', 'https://datadoghq.com'] },
   DD_API_KEY: { malformed: ['abc\ndef'] },
   DD_PROFILING_FLUSH_TIMEOUT: { malformed: ['3s', 'forever'], outOfRange: ['-1'] },
-  DD_PROFILING_UPLOAD_TIMEOUT: { malformed: ['10s'], outOfRange: ['0', '0.05', '-10'] },
+  DD_PROFILING_UPLOAD_TIMEOUT: { malformed: ['10s'], outOfRange: ['0', '99', '100.5', '-10'] },
   DD_PROFILING_AGENTLESS_URL: { malformed: ['http://intake.example.com', 'ftp://127.0.0.1', 'intake'] },
   DD_TRACE_DEBUG: { malformed: ['verbose'] },
   DD_RUN_QUIET: { malformed: ['quiet'] },
@@ -95,25 +102,27 @@ describe('every setting refuses bad values with one message naming it', () => {
   })
 })
 
-describe('dd-run itself: every problem at once, exit 2, nothing spawned', () => {
+describe('dd-run --strict: every problem at once, exit 2, nothing spawned', () => {
   const marker = path.join(tempDir(), 'spawned')
   const probe = ['node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`]
 
   for (const kind of ['malformed', 'hostile'] as const) {
-    it(`all ${rows.length} settings ${kind} at once`, async () => {
+    it(`all ${rows.length - 1} settings but DD_RUN_STRICT ${kind} at once`, async () => {
       const env: NodeJS.ProcessEnv = {}
-      for (const row of rows) env[row.env] = kind === 'malformed' ? (BAD[row.env]?.malformed[0] as string) : `x${'\u001b'}y\nz`
-      const r = await ddRun(probe, { env: cleanEnv(env) })
+      // DD_RUN_STRICT is the one left out: the --strict flag that makes the others fatal wins over it.
+      const checked = rows.filter((row) => row.env !== 'DD_RUN_STRICT')
+      for (const row of checked) env[row.env] = kind === 'malformed' ? (BAD[row.env]?.malformed[0] as string) : `x${'\u001b'}y\nz`
+      const r = await ddRun(['--strict', ...probe], { env: cleanEnv(env) })
       assert.equal(r.code, 2, r.stderr)
       assert.equal(r.stdout, '')
       assert.equal(fs.existsSync(marker), false)
-      for (const row of rows) assert.match(r.stderr, new RegExp(`(^|\\n)dd-run: ${row.env}=`), `${row.env} is not named`)
+      for (const row of checked) assert.match(r.stderr, new RegExp(`(^|\\n)dd-run: ${row.env}=`), `${row.env} is not named`)
       assert.ok(!r.stderr.includes(env.DD_API_KEY as string))
     })
   }
 
   it('a huge value (100 KB) is refused and shown cut short', async () => {
-    const r = await ddRun(probe, { env: cleanEnv({ DD_SERVICE: 'w'.repeat(100_000) }) })
+    const r = await ddRun(['--strict', ...probe], { env: cleanEnv({ DD_SERVICE: 'w'.repeat(100_000) }) })
     assert.equal(r.code, 2)
     assert.equal(fs.existsSync(marker), false)
     assert.match(r.stderr, /DD_SERVICE="w{60}"\.\.\. \(100000 characters\): expected at most 4096 characters/)
@@ -139,14 +148,14 @@ describe('dd-run itself: every problem at once, exit 2, nothing spawned', () => 
 })
 
 describe('env files', () => {
-  it('lines dotenv would silently drop are reported with the file and line number; values never shown', async () => {
+  it('with --strict, lines dotenv would silently drop are reported with the file and line number; values never shown', async () => {
     const dir = tempDir()
     fs.writeFileSync(
       path.join(dir, 'app.env'),
       ['# a comment', 'GOOD=1', 'DD_SERVICE web', '', 'export DD_ENV=prod', '=nokey', 'SECRET_LINE s3cr3t', 'MULTI="one', 'two"', 'LAST=1'].join('\n'),
     )
     const marker = path.join(dir, 'spawned')
-    const r = await ddRun(['--env-file', 'app.env', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { cwd: dir })
+    const r = await ddRun(['--strict', '--env-file', 'app.env', 'node', '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { cwd: dir })
     assert.equal(r.code, 2, r.stderr)
     assert.equal(fs.existsSync(marker), false)
     const lines = r.stderr.split('\n').filter((l) => l.includes('app.env'))
@@ -167,7 +176,7 @@ describe('env files', () => {
   it('a huge DD_* value in an env file is refused naming the variable and the file', async () => {
     const dir = tempDir()
     fs.writeFileSync(path.join(dir, 'big.env'), `DD_ENV=${'e'.repeat(200_000)}\n`)
-    const r = await ddRun(['--env-file', 'big.env', 'node', '-e', ''], { cwd: dir })
+    const r = await ddRun(['--strict', '--env-file', 'big.env', 'node', '-e', ''], { cwd: dir })
     assert.equal(r.code, 2, r.stderr)
     assert.match(r.stderr, /DD_ENV \(in big\.env\)="e{60}"\.\.\. \(200000 characters\): expected at most 4096/)
   })
@@ -175,7 +184,7 @@ describe('env files', () => {
   it('a huge non-DD value (over the kernel\'s 128 KiB per variable) fails with one clear line, not a stack trace', async () => {
     const dir = tempDir()
     fs.writeFileSync(path.join(dir, 'big.env'), `BLOB=${'b'.repeat(200_000)}\n`)
-    const r = await ddRun(['--env-file', 'big.env', 'node', '-e', ''], { cwd: dir })
+    const r = await ddRun(['--strict', '--env-file', 'big.env', 'node', '-e', ''], { cwd: dir })
     assert.notEqual(r.code, 0)
     assert.ok(!/\n\s+at /.test(r.stderr), r.stderr.slice(0, 2000))
     assert.match(r.stderr, /^dd-run: .*(E2BIG|too long|argument list)/im)

@@ -138,7 +138,7 @@ describe('the launcher finishes the run whatever happens', () => {
     agent.setDefault('black-hole')
     const out = tempDir()
     const r = await start(process.execPath, [DD_RUN, '--exporters', 'agent', 'node', APP, '200', '0'], {
-      env: cleanEnv({ DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_FLUSH_TIMEOUT: '16', DD_PROFILING_UPLOAD_TIMEOUT: '30', DD_PROFILING_OUTPUT_DIR: out }),
+      env: cleanEnv({ DD_TRACE_AGENT_URL: agent.url, DD_PROFILING_FLUSH_TIMEOUT: '16', DD_PROFILING_UPLOAD_TIMEOUT: '30000', DD_PROFILING_OUTPUT_DIR: out }),
       timeoutMs: 90_000,
     }).done
     assert.equal(r.code, 0, r.stderr)

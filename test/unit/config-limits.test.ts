@@ -14,7 +14,7 @@ test('every numeric setting has an upper bound: 1e308 is refused by each', () =>
 })
 
 test('settings that end up in a timer stop at 2^31-1 ms, the heap interval at 2^32-1', () => {
-  for (const k of ['uploadPeriod', 'flushTimeout', 'uploadTimeout'] as const) {
+  for (const k of ['uploadPeriod', 'flushTimeout'] as const) {
     const t = SCHEMA[k].type
     assert.deepEqual(t.parse(String(MAX_TIMER_SECONDS)), { ok: true, value: 2147483.647 }, k)
     assert.equal(t.parse('2147483.648').ok, false, k)
@@ -22,6 +22,9 @@ test('settings that end up in a timer stop at 2^31-1 ms, the heap interval at 2^
     if (!r.ok) assert.match(r.expected, /to 2147483\.647 \(Node's timer limit, 2\^31-1 ms\)/)
   }
   assert.equal(SCHEMA.eventLoopThreshold.type.parse(String(MAX_TIMER_MS)).ok, true)
+  // DD_PROFILING_UPLOAD_TIMEOUT is in milliseconds, as in dd-trace-js.
+  assert.equal(SCHEMA.uploadTimeout.type.parse(String(MAX_TIMER_MS)).ok, true)
+  assert.equal(SCHEMA.uploadTimeout.type.parse(String(MAX_TIMER_MS + 1)).ok, false)
   assert.equal(SCHEMA.eventLoopThreshold.type.parse(String(MAX_TIMER_MS + 1)).ok, false)
   assert.equal(SCHEMA.heapSamplingInterval.type.parse(String(MAX_HEAP_INTERVAL)).ok, true)
   assert.equal(SCHEMA.heapSamplingInterval.type.parse('4294967296').ok, false)

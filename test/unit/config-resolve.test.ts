@@ -24,12 +24,12 @@ test('defaults apply when nothing is set', () => {
 test('every problem is reported at once, naming the variable, the value and what was expected', () => {
   const { problems } = fromEnv({
     DD_PROFILING_UPLOAD_PERIOD: 'abc',
-    DD_PROFILING_ENABLED: 'yes',
+    DD_PROFILING_ENABLED: 'maybe',
     DD_TRACE_AGENT_PORT: '99999',
     DD_API_KEY: '   ',
   })
   assert.deepEqual(problems, [
-    'DD_PROFILING_ENABLED="yes": expected true, false, 1 or 0',
+    'DD_PROFILING_ENABLED="maybe": expected true, false, 1, 0, yes, no, on, off or auto',
     'DD_PROFILING_UPLOAD_PERIOD="abc": expected a number of seconds from 1 to 2147483.647 (Node\'s timer limit, 2^31-1 ms)',
     'DD_TRACE_AGENT_PORT="99999": expected a port number from 1 to 65535',
   ])
@@ -104,7 +104,7 @@ test('package.json is found in a parent directory; a broken one is ignored', () 
   const dir = project({ 'package.json': JSON.stringify({ name: '@acme/api', version: '2.0.0' }) })
   const sub = path.join(dir, 'src', 'deep')
   fs.mkdirSync(sub, { recursive: true })
-  assert.equal(resolveLaunch({ flags: {}, env: {}, envFiles: [], cwd: sub }).config.service, '@acme/api')
+  assert.equal(resolveLaunch({ flags: {}, env: {}, envFiles: [], cwd: sub }).config.service, 'acme/api')
   fs.writeFileSync(path.join(dir, 'package.json'), '{ not json')
   const r = resolveLaunch({ flags: {}, env: {}, envFiles: [], cwd: sub })
   assert.equal(r.config.service, undefined)

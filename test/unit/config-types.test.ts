@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { agentUrl, bool, nameList, num, patternList, port, tagList, text } from '../../src/config/types'
 
-test('booleans accept true/false/1/0 in any case and nothing else', () => {
+test('booleans accept true/false/1/0 and ddtrace-py\'s yes/no/on/off in any case, and nothing else', () => {
   const b = bool()
-  for (const raw of ['true', 'TRUE', ' True ', '1']) assert.deepEqual(b.parse(raw), { ok: true, value: true })
-  for (const raw of ['false', 'False', '0']) assert.deepEqual(b.parse(raw), { ok: true, value: false })
-  for (const raw of ['yes', 'no', 'on', '', 'truthy', '2']) assert.equal(b.parse(raw).ok, false, raw)
+  for (const raw of ['true', 'TRUE', ' True ', '1', 'yes', 'On']) assert.deepEqual(b.parse(raw), { ok: true, value: true })
+  for (const raw of ['false', 'False', '0', 'no', 'OFF']) assert.deepEqual(b.parse(raw), { ok: true, value: false })
+  for (const raw of ['', 'truthy', '2', 'auto']) assert.equal(b.parse(raw).ok, false, raw)
 })
 
 test('numbers are plain decimals within range', () => {
