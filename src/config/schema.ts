@@ -1,6 +1,7 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
 import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
+import { uploadCompression } from './upload-compression'
 import { agentUrl, bool, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
@@ -235,6 +236,13 @@ export const SCHEMA = {
     type: num({ min: 0.1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 10,
     doc: 'The longest one upload attempt to the agent or the intake may take before it counts as failed and is retried.',
+    group: 'Output and export',
+  }),
+  uploadCompression: setting({
+    env: 'DD_PROFILING_DEBUG_UPLOAD_COMPRESSION',
+    type: uploadCompression(),
+    default: { method: 'on' },
+    doc: 'How profiles are compressed for the agent or the intake, as in dd-trace-js: on (zstd where the profiled process\'s Node has it in zlib, 22.15 and newer; gzip elsewhere), off, gzip or zstd, each with an optional level (gzip-6, zstd-3). zstd falls back to gzip where Node lacks it. Files on disk stay gzip.',
     group: 'Output and export',
   }),
   agentlessUrl: optional({
