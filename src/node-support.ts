@@ -10,6 +10,14 @@
 export const LAUNCHER_MIN_NODE_MAJOR = 20
 export const PROFILED_MIN_NODE_MAJOR = 18
 
+/**
+ * What newer runtimes allow, with the first major that has it (as dd-trace-js 6.21 gates them):
+ *  - allocation samples in the heap profile (alloc_objects, alloc_space): V8's sampling heap profiler can tell
+ *    live from dead objects (kSamplingForceGC) only from Node 26;
+ *  - zstd in zlib: Node 22.15 (and 23.8), checked by feature, not by version (src/export/upload-compression.ts).
+ */
+export const ALLOCATION_MIN_NODE_MAJOR = 26
+
 /** The major of a version string such as 'v18.20.8' or '24.21.0' (NaN when it is not one). */
 export function nodeMajor(version: string): number {
   return parseInt(version.replace(/^v/, '').split('.')[0] || '', 10)

@@ -108,6 +108,13 @@ export const SCHEMA = {
     doc: 'The events profile records a tick of the event loop that lasts longer than this (event-loop blocking).',
     group: 'Profiling',
   }),
+  allocationEnabled: setting({
+    env: 'DD_PROFILING_ALLOCATION_ENABLED',
+    type: bool(),
+    default: true,
+    doc: 'On Node 26 and newer, the space profile also counts every sampled allocation, freed or not (alloc_objects, alloc_space beside inuse_objects, inuse_space), as dd-trace-js 6.x does. Costs a full garbage collection each time the profile is taken (see docs/performance.md). Ignored on older Node.',
+    group: 'Profiling',
+  }),
   oomMonitoring: setting({
     env: 'DD_PROFILING_OOM_MONITORING',
     type: bool(),

@@ -20,6 +20,8 @@ export interface ProfilerOptions {
   profilers: readonly ProfilerName[]
   cpu: boolean
   heapInterval: number
+  /** Allocation samples in the space profile (Node >= 26 and DD_PROFILING_ALLOCATION_ENABLED). */
+  allocations?: boolean
   wallIntervalMicros: number
   /** Labels on every wall sample: which thread it comes from. */
   threadLabels: Record<string, string>
@@ -66,7 +68,7 @@ export class Profilers {
       // CPU time per sample needs contexts; without CPU time, contexts only cost.
       pprof.time.start({ intervalMicros: opts.wallIntervalMicros, withContexts: opts.cpu, collectCpuTime: opts.cpu, lineNumbers: false })
     }
-    if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH)
+    if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH, opts.allocations === true)
     opts.events?.start()
     opts.exceptions?.start()
     this.running = true

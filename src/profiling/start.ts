@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../log'
 import { RUN_CHANNEL, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
+import { ALLOCATION_MIN_NODE_MAJOR, nodeMajor } from '../node-support'
 import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, isLoaderThread, type Identity, type ProcessFacts } from './process-kind'
 import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
@@ -147,6 +148,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
         profilers,
         cpu: config.cpuEnabled,
         heapInterval: config.heapSamplingInterval,
+        allocations: config.allocationEnabled && nodeMajor(process.version) >= ALLOCATION_MIN_NODE_MAJOR,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
         events,
