@@ -108,6 +108,13 @@ export const SCHEMA = {
     doc: 'The events profile records a tick of the event loop that lasts longer than this (event-loop blocking).',
     group: 'Profiling',
   }),
+  asyncContextFrameEnabled: setting({
+    env: 'DD_PROFILING_ASYNC_CONTEXT_FRAME_ENABLED',
+    type: bool(),
+    default: true,
+    doc: 'Where AsyncLocalStorage runs on AsyncContextFrame (Node 24 and newer, or 22 with --experimental-async-context-frame), withLabels labels travel with the async work itself (@datadog/pprof\'s useCPED) instead of an async_hooks hook, as in dd-trace-js 6.x. false keeps the hook.',
+    group: 'Profiling',
+  }),
   allocationEnabled: setting({
     env: 'DD_PROFILING_ALLOCATION_ENABLED',
     type: bool(),

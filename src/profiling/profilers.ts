@@ -23,6 +23,12 @@ export interface ProfilerOptions {
   /** Allocation samples in the space profile (Node >= 26 and DD_PROFILING_ALLOCATION_ENABLED). */
   allocations?: boolean
   wallIntervalMicros: number
+  /**
+   * Contexts on AsyncContextFrame (@datadog/pprof's useCPED): the context rides with the async continuation in V8,
+   * so withLabels needs no async_hooks hook. Only where ACF is active (Node 24+, or 22 with
+   * --experimental-async-context-frame): see asyncContextFrameActive in load-pprof.ts.
+   */
+  useCped?: boolean
   /** Labels on every wall sample: which thread it comes from. */
   threadLabels: Record<string, string>
   /** The events and exceptions recorders, when those profilers are on (see events.ts, exceptions.ts). */
@@ -30,6 +36,8 @@ export interface ProfilerOptions {
   exceptions?: ExceptionsRecorder | undefined
 }
 
+/** Set on this thread's globalThis while the wall profiler keeps its contexts on AsyncContextFrame (labels.ts). */
+export const CPED_KEY = Symbol.for('dd-run.wall.cped')
 /** Where withLabels (src/labels.ts) keeps its labels in a wall-profiler context object. */
 export const LABELS_KEY = Symbol.for('dd-run.labels')
 /** A label put for a moment on wall samples that fall in an event-loop block, to find their stacks. */
@@ -66,7 +74,9 @@ export class Profilers {
     const { pprof, opts } = this
     if (opts.profilers.includes('wall')) {
       // CPU time per sample needs contexts; without CPU time, contexts only cost.
-      pprof.time.start({ intervalMicros: opts.wallIntervalMicros, withContexts: opts.cpu, collectCpuTime: opts.cpu, lineNumbers: false })
+      const useCPED = opts.cpu && opts.useCped === true
+      pprof.time.start({ intervalMicros: opts.wallIntervalMicros, withContexts: opts.cpu, collectCpuTime: opts.cpu, lineNumbers: false, useCPED })
+      ;(globalThis as Record<symbol, boolean>)[CPED_KEY] = useCPED
     }
     if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH, opts.allocations === true)
     opts.events?.start()

@@ -142,13 +142,19 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
     const exceptions = profilers.includes('exceptions')
       ? new (require('./exceptions') as typeof import('./exceptions')).ExceptionsRecorder(threadLabels)
       : undefined
+    // What this runtime allows (src/node-support.ts), decided once per thread.
+    const runtime = {
+      allocations: profilers.includes('space') && config.allocationEnabled && nodeMajor(process.version) >= ALLOCATION_MIN_NODE_MAJOR,
+      asyncContextFrame: config.cpuEnabled && config.asyncContextFrameEnabled && (require('./load-pprof') as typeof import('./load-pprof')).asyncContextFrameActive(),
+    }
     const s = new Session({
       pprof,
       profilers: new Profilers(pprof, {
         profilers,
         cpu: config.cpuEnabled,
         heapInterval: config.heapSamplingInterval,
-        allocations: config.allocationEnabled && nodeMajor(process.version) >= ALLOCATION_MIN_NODE_MAJOR,
+        allocations: runtime.allocations,
+        useCped: runtime.asyncContextFrame,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
         events,
@@ -157,7 +163,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       config,
       identity,
       tags: tagInputs(identity, config, service),
-      info: eventInfo(config, service, profilers, platformInfo()),
+      info: eventInfo(config, service, profilers, platformInfo(), runtime),
       exporters,
       report,
       channel,
@@ -214,7 +220,7 @@ function tagInputs(identity: Identity, config: Config, service: string): TagInpu
   }
 }
 
-function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>): Record<string, unknown> {
+function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>, runtime: { allocations: boolean; asyncContextFrame: boolean }): Record<string, unknown> {
   const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
   return {
     application: { service, env: config.env, version: config.version, start_time: startTime },
@@ -228,6 +234,8 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
         cpuTime: config.cpuEnabled,
         heapSamplingIntervalBytes: config.heapSamplingInterval,
         exporters: config.exporters ?? null,
+        allocationProfiling: runtime.allocations,
+        labelsOnAsyncContextFrame: runtime.asyncContextFrame,
       },
     },
     runtime: { engine: 'nodejs', version: process.versions.node, available_processors: os.availableParallelism?.() ?? os.cpus().length },
