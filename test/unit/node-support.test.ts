@@ -54,3 +54,14 @@ test('--info names both minimums', () => {
   assert.deepEqual(info.nodeSupport, { launcher: 20, profiled: 18 })
   assert.match(formatInfo(info), /^supports Node 20\+ for dd-run itself, Node 18\+ for the programs it profiles$/m)
 })
+
+test('the preload guard: on a Node older than 18 one line on stderr, nothing else, and the program runs', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process')
+  // Node 16 cannot be installed here (no prebuilt addon, no binary in the matrix): the guard reads
+  // process.version, so an older version is faked before the preload loads.
+  const code = `Object.defineProperty(process, 'version', { value: 'v16.20.2' }); require(${JSON.stringify(path.join(ROOT, 'dist', 'preload', 'index.js'))}); console.log('app ran')`
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, 'app ran\n')
+  assert.equal(r.stderr, `dd-run: profiling is off in this process: Node v16.20.2 is older than 18 (pid ${r.pid})\n`)
+})
