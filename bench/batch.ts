@@ -6,7 +6,7 @@ import { canPin, pinned, runOk } from './lib/proc'
 import { APPS, checkProfiles, VARIANTS, type VariantName } from './lib/variants'
 import { finish, pickVariants, runRounds, type Figure, type Options, type WorkloadResult } from './lib/workload'
 
-export const BATCH_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-wall', 'dd-run-space', 'dd-run-off', 'dd-trace-profiler', 'dd-trace', 'cpu-prof']
+export const BATCH_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-wall', 'dd-run-space', 'dd-run-off', 'dd-trace-profiler', 'dd-trace', 'cpu-prof', 'bare-24', 'dd-run-24', 'dd-trace6-profiler-24', 'dd-trace6-24']
 
 export const BATCH_FIGURES: Figure[] = [
   { key: 'inProcessMs', label: 'In-process time of the batch', unit: 'ms', digits: 0, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.02, text: '<= 1.02x' }] },

@@ -1,15 +1,17 @@
 // Loaded by --require in every Node process (and worker thread) of the tree. Kept tiny and written for any Node
 // version that might run it (no newer syntax here): it starts profiling at most once per thread, refuses Node
 // versions the profiler does not support, and never throws into the app.
+import { nodeMajor, PROFILED_MIN_NODE_MAJOR } from '../src/node-support'
+
 ;(function ddRunPreload(): void {
   try {
     var g = (typeof globalThis !== 'undefined' ? globalThis : global) as unknown as Record<symbol, boolean>
     var started = Symbol.for('dd-run.preload.started')
     if (g[started]) return // required twice (two paths, two installs): one profiler
     g[started] = true
-    var major = parseInt(process.versions.node.split('.')[0] || '0', 10)
-    if (major < 16) {
-      process.stderr.write('dd-run: profiling is off in this process: Node ' + process.version + ' is older than 16 (pid ' + process.pid + ')\n')
+    // The minimum is inlined by the bundle from src/node-support.ts (a constant and a tiny function, no imports).
+    if (!(nodeMajor(process.version) >= PROFILED_MIN_NODE_MAJOR)) {
+      process.stderr.write('dd-run: profiling is off in this process: Node ' + process.version + ' is older than ' + PROFILED_MIN_NODE_MAJOR + ' (pid ' + process.pid + ')\n')
       return
     }
     require('../src/profiling/start').startProfiling()

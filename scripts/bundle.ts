@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     ...common,
     entryPoints: [path.join(ROOT, 'preload', 'index.ts')],
     outfile: path.join(DIST, 'preload', 'index.js'),
-    // The preload must load on any Node the app uses; it refuses Node < 16 itself.
+    // The preload must load on any Node the app uses; it refuses the ones older than src/node-support.ts's minimum
+    // itself, so it is written for older ones still.
     target: 'node16',
     packages: 'external',
   })

@@ -1,12 +1,17 @@
 // withLabels: labels on the wall (and CPU) samples taken while a function and the async work it starts run.
-// The labels ride on the wall profiler's context (@datadog/pprof time.setContext), which is what each sample
-// records. On Node 20 the profiler has one current context per thread, so it must be switched whenever the
-// event loop moves from one piece of async work to another: an AsyncLocalStorage holds the labels and an
-// async_hooks `before` hook puts them in place. The hook is installed the first time withLabels runs in a
-// profiled process: an app that never labels pays nothing. Without profiling (no preload, no Profiler started,
+// The labels ride on the wall profiler's context, which is what each sample records. Two ways, by runtime:
+//  - AsyncContextFrame (Node 24+, or 22 with --experimental-async-context-frame; the session detects it): the
+//    profiler reads the context from V8's continuation-preserved data, so time.runWithContext hands it to fn
+//    and to every continuation fn starts, with no hook (@datadog/pprof's useCPED, as dd-trace-js 6.x).
+//  - Otherwise (Node 18, 20, 22): the profiler has one current context per thread, so it must be switched
+//    whenever the event loop moves from one piece of async work to another: an AsyncLocalStorage holds the
+//    labels and an async_hooks `before` hook puts them in place, installed the first time withLabels runs in a
+//    profiled process: an app that never labels pays nothing.
+// The labels in force (for nesting and currentLabels()) are the profiler's context on AsyncContextFrame, else
+// in that AsyncLocalStorage of our own. Without profiling (no preload, no Profiler started,
 // or contexts off with DD_PROFILING_CPU_ENABLED=false) withLabels simply runs fn.
 import type { AsyncLocalStorage } from 'node:async_hooks'
-import { LABELS_KEY, type Pprof } from './profiling/profilers'
+import { CPED_KEY, LABELS_KEY, type Pprof } from './profiling/profilers'
 import type { Session } from './profiling/session'
 import { SESSION_KEY } from './profiling/session-key'
 
@@ -18,6 +23,8 @@ interface State {
   store: AsyncLocalStorage<Context>
   empty: Context
   current: Context | undefined
+  /** Contexts on AsyncContextFrame: no hook, no switching. */
+  cped: boolean
 }
 
 let state: State | undefined | null
@@ -26,9 +33,15 @@ let state: State | undefined | null
 export function withLabels<R>(labels: Record<string, string | number | boolean>, fn: () => R): R {
   const s = active()
   if (!s) return fn()
-  const merged: Record<string, string> = { ...(s.store.getStore()?.[LABELS_KEY] ?? {}) }
+  const merged: Record<string, string> = { ...(inForce(s)?.[LABELS_KEY] ?? {}) }
   for (const [k, v] of Object.entries(labels ?? {})) merged[String(k)] = String(v)
   const ctx: Context = Object.freeze({ [LABELS_KEY]: Object.freeze(merged) })
+  if (s.cped) {
+    // Checked first, so that fn runs exactly once: runWithContext refuses only before calling it. Once the
+    // session has stopped, labels no longer matter.
+    if (!s.time.isStarted()) return fn()
+    return s.time.runWithContext(ctx, fn)
+  }
   const previous = s.current
   put(s, ctx)
   try {
@@ -46,7 +59,17 @@ export async function withLabelsAsync<R>(labels: Record<string, string | number 
 /** The labels in force here (empty without profiling). */
 export function currentLabels(): Labels {
   const s = active()
-  return (s && s.store.getStore()?.[LABELS_KEY]) || {}
+  return (s && inForce(s)?.[LABELS_KEY]) || {}
+}
+
+/** The context in force: on AsyncContextFrame the profiler's own (what runWithContext set), else our store's. */
+function inForce(s: State): Context | undefined {
+  if (!s.cped) return s.store.getStore()
+  try {
+    return s.time.isStarted() ? (s.time.getContext() as Context | undefined) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function put(s: State, ctx: Context): void {
@@ -74,12 +97,15 @@ function active(): State | undefined {
     const time = (require('./profiling/load-pprof') as typeof import('./profiling/load-pprof')).loadPprof().time
     if (!time.isStarted()) return undefined
     const { AsyncLocalStorage: Als, createHook } = require('node:async_hooks') as typeof import('node:async_hooks')
-    const s: State = { time, store: new Als<Context>(), empty: Object.freeze({}), current: undefined }
-    createHook({
-      before() {
-        put(s, s.store.getStore() ?? s.empty)
-      },
-    }).enable()
+    const cped = (globalThis as Record<symbol, boolean | undefined>)[CPED_KEY] === true
+    const s: State = { time, store: new Als<Context>(), empty: Object.freeze({}), current: undefined, cped }
+    if (!cped) {
+      createHook({
+        before() {
+          put(s, s.store.getStore() ?? s.empty)
+        },
+      }).enable()
+    }
     state = s
     return s
   } catch {

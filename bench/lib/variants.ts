@@ -28,6 +28,10 @@ export type VariantName =
   | 'dd-trace-profiler'
   | 'dd-trace'
   | 'cpu-prof'
+  | 'bare-24'
+  | 'dd-run-24'
+  | 'dd-trace6-profiler-24'
+  | 'dd-trace6-24'
 
 /** What a variant must leave in its output directory. */
 export type Expect = 'none' | 'dd-run' | 'dd-trace' | 'cpu-prof'
@@ -65,13 +69,27 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env
 }
 
-function node(ctx: RunContext, env: NodeJS.ProcessEnv, pre: string[] = []): Command {
-  return { file: process.execPath, args: [...pre, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
+function node(ctx: RunContext, env: NodeJS.ProcessEnv, pre: string[] = [], bin = process.execPath): Command {
+  return { file: bin, args: [...pre, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
 }
 
-function ddRun(ctx: RunContext, flags: string[], env: NodeJS.ProcessEnv = {}): Command {
+/** The launcher always runs on this Node; the program on `bin` (Node 24 for the *-24 variants). */
+function ddRun(ctx: RunContext, flags: string[], env: NodeJS.ProcessEnv = {}, bin = process.execPath): Command {
   const args = [DD_RUN, '-q', '-o', ctx.outDir, '--exporters', 'file', '--upload-period', String(ctx.uploadPeriod), ...flags]
-  return { file: process.execPath, args: [...args, '--', process.execPath, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
+  return { file: process.execPath, args: [...args, '--', bin, ctx.script, ...ctx.args], env: { ...cleanEnv(), ...env }, cwd: ctx.outDir }
+}
+
+/**
+ * The anchor of the field moves: dd-trace-js 6.x (Node >= 22) on Node 24, the active LTS, beside 5.x on the
+ * machine's Node 20. Node 24 is the version matrix's (scripts/install-node-versions.sh); dd-trace 6 is installed
+ * by bench/install-deps.sh into .cache/bench/dd-trace-6 (the devDependency stays 5.x for Node 20).
+ */
+export const DD_TRACE_6 = path.join(ROOT, '.cache/bench/dd-trace-6/node_modules/dd-trace')
+function node24(): string {
+  const { nodeBinary } = require('../../test/helpers/node-versions') as typeof import('../../test/helpers/node-versions')
+  const bin = nodeBinary(24)
+  if (!bin) throw new Error('Node 24 is not installed: run scripts/install-node-versions.sh')
+  return bin
 }
 
 let ddTraceInit: string | undefined
@@ -85,6 +103,21 @@ function ddTraceInstrumentations(): string {
     allInstrumentations = [...Object.keys(hooks), 'fetch', 'process', 'console'].join(',')
   }
   return allInstrumentations
+}
+
+/** dd-trace-js 6.x's instrumentations, read from its own hooks table (not loaded: it targets Node 22+). */
+function ddTrace6Instrumentations(): string {
+  const hooks = fs.readFileSync(path.join(DD_TRACE_6, 'packages/datadog-instrumentations/src/helpers/hooks.js'), 'utf8')
+  const names = new Set([...hooks.matchAll(/^\s*'?([@\w./-]+)'?\s*:/gm)].map((m) => m[1] as string))
+  return [...names, 'fetch', 'process', 'console'].join(',')
+}
+
+function ddTrace6(ctx: RunContext, profilerOnly: boolean): Command {
+  if (!fs.existsSync(DD_TRACE_6)) throw new Error('dd-trace 6 is not installed: run bash bench/install-deps.sh')
+  const cmd = ddTrace(ctx, false)
+  const env = { ...cmd.env }
+  if (profilerOnly) env.DD_TRACE_DISABLED_INSTRUMENTATIONS = ddTrace6Instrumentations()
+  return node(ctx, env, ['--require', path.join(DD_TRACE_6, 'init.js')], node24())
 }
 
 function ddTrace(ctx: RunContext, profilerOnly: boolean): Command {
@@ -188,6 +221,26 @@ export const VARIANTS: Record<VariantName, Variant> = {
     expect: 'dd-trace',
     command: (c) => ddTrace(c, false),
   },
+  'bare-24': { name: 'bare-24', about: 'node app.js on Node 24', expect: 'none', command: (c) => node(c, {}, [], node24()) },
+  'dd-run-24': {
+    name: 'dd-run-24',
+    about: 'dd-run, default profilers, the program on Node 24 (labels on AsyncContextFrame there)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], {}, node24()),
+  },
+  'dd-trace6-profiler-24': {
+    name: 'dd-trace6-profiler-24',
+    about: 'dd-trace-js 6.x profiler on Node 24, every instrumentation disabled (profiler-only cost)',
+    expect: 'dd-trace',
+    command: (c) => ddTrace6(c, true),
+  },
+  'dd-trace6-24': {
+    name: 'dd-trace6-24',
+    about: 'dd-trace-js 6.x profiler with its tracer and instrumentations, on Node 24',
+    expect: 'dd-trace',
+    command: (c) => ddTrace6(c, false),
+  },
   'cpu-prof': {
     name: 'cpu-prof',
     about: "node --cpu-prof --cpu-prof-interval 10101 (V8's own sampler, 99 Hz)",
@@ -227,11 +280,18 @@ function eventEnd(file: string): number | undefined {
   }
 }
 
-/** Samples in a pprof file (gzip'ed or not): the sum of the first value (sample/count for wall, count for heap). */
+/**
+ * Samples in a pprof file (gzip'ed, zstd'ed or not): the sum of the first value (sample/count for wall, count for
+ * heap). dd-trace-js 6.x writes zstd on Node 24; this Node (20) has no zstd, so Node 24 reads those.
+ */
 function pprofSamples(file: string): number {
   try {
-    let buf = fs.readFileSync(file)
+    let buf: Buffer = fs.readFileSync(file)
     if (buf[0] === 0x1f && buf[1] === 0x8b) buf = zlib.gunzipSync(buf)
+    else if (buf.readUInt32LE(0) === 0xfd2fb528) {
+      const script = "process.stdout.write(require('zlib').zstdDecompressSync(require('fs').readFileSync(0)))"
+      buf = require('node:child_process').execFileSync(node24(), ['-e', script], { input: buf, maxBuffer: 256 * 1024 * 1024 }) as Buffer
+    }
     return Profile.decode(buf).sample.reduce((n, s) => n + Number(s.value[0] ?? 0), 0)
   } catch {
     return 0 // unreadable counts as empty

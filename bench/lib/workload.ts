@@ -68,7 +68,13 @@ export interface Options {
 
 export function pickVariants(wanted: VariantName[], opts: Options): VariantName[] {
   if (!opts.only) return wanted
-  return wanted.filter((v) => v === 'bare' || opts.only!.includes(v))
+  const on24 = opts.only.some((v) => v.endsWith('-24'))
+  return wanted.filter((v) => v === 'bare' || (v === 'bare-24' && on24) || opts.only!.includes(v))
+}
+
+/** What a variant is paired with: bare node of the same Node version (the *-24 variants run on Node 24). */
+export function baselineOf(v: VariantName, variants: readonly VariantName[]): VariantName {
+  return v.endsWith('-24') && variants.includes('bare-24') ? 'bare-24' : 'bare'
 }
 
 export type RunOne = (variant: VariantName, round: number, dir: string) => Promise<Omit<RunRecord, 'round' | 'variant'>>
@@ -108,15 +114,15 @@ function series(runs: RunRecord[], variant: VariantName, key: string, rounds: nu
 export function summarizeFigures(figures: Figure[], variants: VariantName[], runs: RunRecord[], rounds: number): FigureSummary[] {
   const out: FigureSummary[] = []
   for (const f of figures) {
-    const base = series(runs, 'bare', f.key, rounds)
     for (const v of variants) {
+      const base = series(runs, baselineOf(v, variants), f.key, rounds)
       const values = series(runs, v, f.key, rounds)
       const paired = f.compare === 'ratio' ? pairedRatios(values, base) : pairedDiffs(values, base)
       const s: FigureSummary = { figure: f.key, variant: v }
       const value = summarize(values)
       const vsBare = summarize(paired)
       if (value) s.value = value
-      if (vsBare && v !== 'bare') s.vsBare = vsBare
+      if (vsBare && v !== 'bare' && v !== 'bare-24') s.vsBare = vsBare
       const t = f.targets?.find((x) => x.variant === v)
       if (t && vsBare) s.target = { text: t.text, met: t.op === '<=' ? vsBare.median <= t.value : vsBare.median >= t.value }
       out.push(s)

@@ -31,7 +31,7 @@ export function newCommand(name: string, description: string): Command {
 /** The selection options; `withType` adds --type (report shows every type, so it has none). */
 export function addFilterOptions(cmd: Command, withType = true): Command {
   if (withType) {
-    cmd.addOption(new Option('--type <type>', 'profile type: cpu, wall, space (heap), events (GC pauses), blocks (event-loop blocking) or exceptions').default('cpu'))
+    cmd.addOption(new Option('--type <type>', 'profile type: cpu, wall, space (heap in use), alloc (bytes allocated, Node 26+), events (GC pauses), blocks (event-loop blocking) or exceptions').default('cpu'))
   }
   cmd.addOption(new Option('--label <key=value>', 'only samples with this label (withLabels, or the labels of events and exceptions)'))
   return cmd
@@ -59,7 +59,7 @@ const ROLES = ['main', 'child', 'cluster_worker', 'worker_thread']
 export function readSelection(cmd: Command): Selection {
   const o = cmd.opts<Record<string, string | boolean | undefined>>()
   const type = String(o.type ?? 'cpu')
-  if (!(PROFILE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type ${JSON.stringify(type)}: expected cpu, wall, space, events, blocks or exceptions`)
+  if (!(PROFILE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type ${JSON.stringify(type)}: expected cpu, wall, space, alloc, events, blocks or exceptions`)
   let label: Selection['label']
   if (typeof o.label === 'string') {
     const at = o.label.indexOf('=')

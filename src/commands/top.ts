@@ -25,7 +25,8 @@ export const top: Subcommand = (args) =>
       if (agg.profiles === 0 || agg.tree.value === 0) {
         const info = TYPE_INFO[sel.type]
         const why = agg.missingType > 0 ? ` (the ${info.attachment} files hold no ${info.sample} samples)` : ''
-        throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${entries.length} profiles in ${dir}${why}; try --type ${sel.type === 'cpu' ? 'wall' : 'cpu'}`)
+        const hint = sel.type === 'alloc' ? 'allocation samples come from programs on Node 26 or newer, with DD_PROFILING_ALLOCATION_ENABLED (on by default); try --type space' : `try --type ${sel.type === 'cpu' ? 'wall' : 'cpu'}`
+        throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${entries.length} profiles in ${dir}${why}; ${hint}`)
       }
       const result = topOf(agg, entries, n)
       process.stdout.write(o.json ? JSON.stringify(result, null, 2) + '\n' : renderTop(result, terminalWidth()))

@@ -1,6 +1,7 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
 import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
+import { uploadCompression } from './upload-compression'
 import { agentUrl, bool, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
@@ -135,6 +136,20 @@ export const SCHEMA = {
     type: num({ min: 1, max: MAX_TIMER_MS, why: TIMER_LIMIT, unit: 'milliseconds' }),
     default: 50,
     doc: 'The events profile records a tick of the event loop that lasts longer than this (event-loop blocking).',
+    group: 'Profiling',
+  }),
+  asyncContextFrameEnabled: setting({
+    env: 'DD_PROFILING_ASYNC_CONTEXT_FRAME_ENABLED',
+    type: bool(),
+    default: true,
+    doc: 'Where AsyncLocalStorage runs on AsyncContextFrame (Node 24 and newer, or 22 with --experimental-async-context-frame), withLabels labels travel with the async work itself (@datadog/pprof\'s useCPED) instead of an async_hooks hook, as in dd-trace-js 6.x. false keeps the hook.',
+    group: 'Profiling',
+  }),
+  allocationEnabled: setting({
+    env: 'DD_PROFILING_ALLOCATION_ENABLED',
+    type: bool(),
+    default: true,
+    doc: 'On Node 26 and newer, the space profile also counts every sampled allocation, freed or not (alloc_objects, alloc_space beside inuse_objects, inuse_space), as dd-trace-js 6.x does. Costs a full garbage collection each time the profile is taken (see docs/performance.md). Ignored on older Node.',
     group: 'Profiling',
   }),
   oomMonitoring: setting({
@@ -278,6 +293,13 @@ export const SCHEMA = {
     type: num({ min: 100, max: MAX_TIMER_MS, why: TIMER_LIMIT, integer: true, unit: 'milliseconds' }),
     default: 10000,
     doc: 'The longest one upload attempt to the agent or the intake may take, in milliseconds as in dd-trace-js, before it counts as failed and is retried (dd-trace-js waits up to 60000; dd-run retries within the upload period instead).',
+    group: 'Output and export',
+  }),
+  uploadCompression: setting({
+    env: 'DD_PROFILING_DEBUG_UPLOAD_COMPRESSION',
+    type: uploadCompression(),
+    default: { method: 'on' },
+    doc: 'How profiles are compressed for the agent or the intake, as in dd-trace-js: on (zstd where the profiled process\'s Node has it in zlib, 22.15 and newer; gzip elsewhere), off, gzip or zstd, each with an optional level (gzip-6, zstd-3). zstd falls back to gzip where Node lacks it. Files on disk stay gzip.',
     group: 'Output and export',
   }),
   agentlessUrl: optional({

@@ -21,14 +21,13 @@ export interface Check {
   fix?: string
 }
 
-export const MIN_NODE_MAJOR = 20
 /** dd-run's launcher: dist/bin/dd-run.js. */
 export const DD_RUN_BIN = path.join(DIST_DIR, 'bin', 'dd-run.js')
 
-export function nodeVersion(version = process.version): Check {
-  const major = Number(version.replace(/^v/, '').split('.')[0])
-  if (major >= MIN_NODE_MAJOR) return { name: 'Node.js', status: 'ok', detail: `${version} is supported (dd-run needs ${MIN_NODE_MAJOR} or newer)` }
-  return { name: 'Node.js', status: 'failure', detail: `${version} is older than ${MIN_NODE_MAJOR}`, fix: `install Node.js ${MIN_NODE_MAJOR} or newer (the preload stays dormant on older versions)` }
+/** The launcher's Node and the `node` on PATH, each against its minimum (src/doctor/node-version.ts). */
+export function nodeVersion(env: NodeJS.ProcessEnv = process.env): Check {
+  const { nodeVersionCheck, pathNodeVersion } = require('./node-version') as typeof import('./node-version')
+  return nodeVersionCheck(process.version, pathNodeVersion(env, process.cwd()))
 }
 
 /** Loads @datadog/pprof in a child process (a native crash must not take doctor down) and profiles a moment. */

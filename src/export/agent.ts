@@ -9,6 +9,7 @@ import { agentAddress } from './agent-address'
 import { containerId, entityId } from './container-id'
 import { send, targetOf, type Attempt, type Target } from './http-send'
 import { bundleBytes, encodeMultipart } from './multipart'
+import { chooseCodec, forUpload, type Codec } from './upload-compression'
 import { DEFAULT_BACKOFF, nextDelay, type Backoff } from './retry'
 import type { Bundle, Exporter, ExporterStats } from './types'
 
@@ -30,6 +31,8 @@ export interface HttpExporterOptions {
   log: Logger
   maxBundles?: number
   maxBytes?: number
+  /** The profiles' codec on the wire (DD_PROFILING_DEBUG_UPLOAD_COMPRESSION); gzip when not given. */
+  compression?: { codec: Codec; level?: number }
   backoff?: Backoff
 }
 
@@ -68,6 +71,7 @@ export function createAgentExporter(config: Config, log: Logger): Exporter {
     target: targetOf(address.url, AGENT_ENDPOINT),
     headers: commonHeaders(config),
     uploadTimeoutMs: config.uploadTimeout,
+    compression: chooseCodec(config.uploadCompression),
     budgetMs: budgetOf(config),
     log,
   })
@@ -90,6 +94,7 @@ export function createAgentlessExporter(config: Config, log: Logger): Exporter {
     target,
     headers: { ...commonHeaders(config), 'DD-API-KEY': config.apiKey },
     uploadTimeoutMs: config.uploadTimeout,
+    compression: chooseCodec(config.uploadCompression),
     budgetMs: budgetOf(config),
     log,
   })
@@ -205,7 +210,10 @@ export class HttpExporter implements Exporter {
 
   private async deliver(item: Item): Promise<void> {
     const { log, target, backoff = DEFAULT_BACKOFF } = this.opts
-    const mp = encodeMultipart(item.bundle)
+    // Compressed for the upload only (zstd where Node has it): item.bundle stays gzip for a flush to hand back.
+    const upload = await forUpload(item.bundle, this.opts.compression ?? { codec: 'gzip' }).catch(() => item.bundle)
+    if (this.queue[0] !== item) return // handed back by flush() meanwhile
+    const mp = encodeMultipart(upload)
     const headers = { ...this.opts.headers, 'Content-Type': mp.contentType }
     // The budget starts with the first attempt; the queue bound keeps the wait before it short.
     item.deadline = Date.now() + this.opts.budgetMs

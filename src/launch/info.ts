@@ -6,6 +6,7 @@ import { KEYS, SCHEMA, type Setting } from '../config/schema'
 import { agentAddress } from '../export/agent-address'
 import type { ExporterChoice } from '../export/choose'
 import { probeAgent } from '../export/probe'
+import { LAUNCHER_MIN_NODE_MAJOR, nodeMajor, PROFILED_MIN_NODE_MAJOR } from '../node-support'
 import { PRODUCT_VERSION } from '../version'
 
 export interface InfoSetting {
@@ -17,6 +18,8 @@ export interface InfoSetting {
 export interface Info {
   version: string
   node: string
+  /** The oldest Node each side supports (src/node-support.ts). */
+  nodeSupport: { launcher: number; profiled: number }
   platform: string
   settings: Record<string, InfoSetting>
   agent: { url: string; reason: string; reachable: boolean }
@@ -25,8 +28,6 @@ export interface Info {
   warnings: string[]
   command: string[]
 }
-
-export const MIN_NODE_MAJOR = 16
 
 export function sourceText(src: RawValue | { source: 'default' }): string {
   if (src.source === 'default') return 'default'
@@ -49,8 +50,9 @@ export function collectInfo(resolved: LaunchConfig, reachable: boolean, command:
   if (!c.service) warnings.push('DD_SERVICE is not set and no package.json names the service: profiles are filed as "node"')
   if (!c.env) warnings.push('DD_ENV is not set: profiles carry no env tag')
   if (!c.version) warnings.push('DD_VERSION is not set: profiles carry no version tag')
-  const major = Number(process.versions.node.split('.')[0])
-  if (major < MIN_NODE_MAJOR) warnings.push(`Node ${process.version} is older than ${MIN_NODE_MAJOR}: the preload stays dormant`)
+  const major = nodeMajor(process.version)
+  if (major < LAUNCHER_MIN_NODE_MAJOR) warnings.push(`dd-run runs on Node ${process.version}: it is built and tested for Node ${LAUNCHER_MIN_NODE_MAJOR} or newer`)
+  if (major < PROFILED_MIN_NODE_MAJOR) warnings.push(`Node ${process.version} is older than ${PROFILED_MIN_NODE_MAJOR}: the preload stays dormant in programs run with it`)
   if (!['linux', 'darwin', 'win32'].includes(process.platform) || !['x64', 'arm64'].includes(process.arch)) {
     warnings.push(`${process.platform}-${process.arch} has no prebuilt profiler addon: the preload stays dormant`)
   }
@@ -58,6 +60,7 @@ export function collectInfo(resolved: LaunchConfig, reachable: boolean, command:
   return {
     version: PRODUCT_VERSION,
     node: process.version,
+    nodeSupport: { launcher: LAUNCHER_MIN_NODE_MAJOR, profiled: PROFILED_MIN_NODE_MAJOR },
     platform: `${process.platform}-${process.arch}`,
     settings,
     agent: { url: agent.shown, reason: agent.reason, reachable },
@@ -70,7 +73,11 @@ export function formatInfo(info: Info): string {
   const rows = Object.values(info.settings).map((s) => [s.variable, formatValue(s.value), s.source])
   const w0 = Math.max(...rows.map((r) => r[0]!.length))
   const w1 = Math.min(40, Math.max(...rows.map((r) => r[1]!.length)))
-  const lines = [`dd-run ${info.version} on Node ${info.node} (${info.platform})`, '']
+  const lines = [
+    `dd-run ${info.version} on Node ${info.node} (${info.platform})`,
+    `supports Node ${info.nodeSupport.launcher}+ for dd-run itself, Node ${info.nodeSupport.profiled}+ for the programs it profiles`,
+    '',
+  ]
   for (const [v, val, src] of rows) lines.push(`  ${v!.padEnd(w0)}  ${val!.padEnd(w1)}  ${src}`)
   lines.push('', `  agent: ${info.agent.url} (${info.agent.reason}): ${info.agent.reachable ? 'answers' : 'no answer'}`)
   if (info.exporters) lines.push(`  exporters: ${info.exporters.names.join(', ') || '-'} (${info.exporters.reason})`)

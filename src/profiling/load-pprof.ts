@@ -29,6 +29,22 @@ export function loadPprof(): Pprof {
   return require('@datadog/pprof') as Pprof
 }
 
+/**
+ * Whether AsyncLocalStorage runs on AsyncContextFrame in this thread, as @datadog/pprof detects it (a probe of the
+ * slot its addon reads; flags and version alone can mislead both ways). Asked only on Node 22 and newer: older
+ * ones have no AsyncContextFrame, and the probe is not worth loading there.
+ */
+export function asyncContextFrameActive(): boolean {
+  if (!(parseInt(process.versions.node, 10) >= 22)) return false
+  try {
+    const base = path.join(path.dirname(require.resolve('@datadog/pprof/package.json')), 'out', 'src')
+    const acf = require(path.join(base, 'async-context-frame.js')) as { isAsyncContextFrameActive?: () => boolean }
+    return acf.isAsyncContextFrameActive?.() === true
+  } catch {
+    return false
+  }
+}
+
 function isAddonFailure(err: unknown): boolean {
   return err instanceof Error && /No native build|\.node|ERR_DLOPEN_FAILED|invalid ELF|NODE_MODULE_VERSION/.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`)
 }

@@ -21,7 +21,15 @@ export interface ProfilerOptions {
   profilers: readonly ProfilerName[]
   cpu: boolean
   heapInterval: number
+  /** Allocation samples in the space profile (Node >= 26 and DD_PROFILING_ALLOCATION_ENABLED). */
+  allocations?: boolean
   wallIntervalMicros: number
+  /**
+   * Contexts on AsyncContextFrame (@datadog/pprof's useCPED): the context rides with the async continuation in V8,
+   * so withLabels needs no async_hooks hook. Only where ACF is active (Node 24+, or 22 with
+   * --experimental-async-context-frame): see asyncContextFrameActive in load-pprof.ts.
+   */
+  useCped?: boolean
   /** Labels on every wall sample: which thread it comes from. */
   threadLabels: Record<string, string>
   /** `end_timestamp_ns` on every wall sample, for Datadog's timeline view (DD_PROFILING_TIMELINE_ENABLED). */
@@ -36,6 +44,8 @@ export interface ProfilerOptions {
 /** The source mapper as @datadog/pprof's serialiser takes it (an interface it declares as a class). */
 type PprofSourceMapper = Parameters<Pprof['heap']['profile']>[1]
 
+/** Set on this thread's globalThis while the wall profiler keeps its contexts on AsyncContextFrame (labels.ts). */
+export const CPED_KEY = Symbol.for('dd-run.wall.cped')
 /** Where withLabels (src/labels.ts) keeps its labels in a wall-profiler context object. */
 export const LABELS_KEY = Symbol.for('dd-run.labels')
 /** A label put for a moment on wall samples that fall in an event-loop block, to find their stacks. */
@@ -80,15 +90,19 @@ export class Profilers {
       // CPU time per sample and the timeline's timestamps need contexts; without either, contexts only cost.
       // With a source mapper, the serialiser maps each frame; 'emit' keeps the column of a frame whose declared map
       // is missing, for the backend to map it (as dd-trace-js).
+      const withContexts = opts.cpu || opts.timeline
+      const useCPED = withContexts && opts.useCped === true
       pprof.time.start({
         intervalMicros: opts.wallIntervalMicros,
-        withContexts: opts.cpu || opts.timeline,
+        withContexts,
         collectCpuTime: opts.cpu,
         lineNumbers: false,
+        useCPED,
         ...(opts.sourceMaps ? { sourceMapper: mapper(opts.sourceMaps), columnNumbers: 'emit' as const } : {}),
       })
+      ;(globalThis as Record<symbol, boolean>)[CPED_KEY] = useCPED
     }
-    if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH)
+    if (opts.profilers.includes('space')) pprof.heap.start(opts.heapInterval, HEAP_STACK_DEPTH, opts.allocations === true)
     opts.events?.start()
     opts.exceptions?.start()
     this.running = true

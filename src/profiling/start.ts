@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../log'
 import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_SERVICE_INFERRED, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
 import { writeReport, type ProcessReport } from '../run/report'
 import { randomUuid } from '../random-id'
+import { ALLOCATION_MIN_NODE_MAJOR, nodeMajor } from '../node-support'
 import { PRODUCT_VERSION } from '../version'
 import { commandSummary, dormantReason, identify, isLoaderThread, type Identity, type ProcessFacts } from './process-kind'
 import { enabledProfilers, nativeThreadId, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
@@ -159,12 +160,19 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env), starte
     const exceptions = profilers.includes('exceptions')
       ? new (require('./exceptions') as typeof import('./exceptions')).ExceptionsRecorder(threadLabels)
       : undefined
+    // What this runtime allows (src/node-support.ts), decided once per thread.
+    const runtime = {
+      allocations: profilers.includes('space') && config.allocationEnabled && nodeMajor(process.version) >= ALLOCATION_MIN_NODE_MAJOR,
+      asyncContextFrame: config.cpuEnabled && config.asyncContextFrameEnabled && (require('./load-pprof') as typeof import('./load-pprof')).asyncContextFrameActive(),
+    }
     const s = new Session({
       pprof,
       profilers: new Profilers(pprof, {
         profilers,
         cpu: config.cpuEnabled,
         heapInterval: config.heapSamplingInterval,
+        allocations: runtime.allocations,
+        useCped: runtime.asyncContextFrame,
         wallIntervalMicros: WALL_INTERVAL_MICROS,
         threadLabels,
         timeline: config.timelineEnabled,
@@ -175,7 +183,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env), starte
       config,
       identity,
       tags: tagInputs(identity, config, service),
-      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname), startedByAuto),
+      info: eventInfo(config, service, profilers, platformInfo(config.reportHostname), startedByAuto, runtime),
       processTags: processTags(process.argv, process.cwd(), config.service !== undefined && !process.env[RUN_SERVICE_INFERRED], service),
       exporters,
       report,
@@ -287,7 +295,14 @@ function tagInputs(identity: Identity, config: Config, service: string): TagInpu
   }
 }
 
-function eventInfo(config: Config, service: string, profilers: readonly string[], platform: Record<string, unknown>, auto: boolean): Record<string, unknown> {
+function eventInfo(
+  config: Config,
+  service: string,
+  profilers: readonly string[],
+  platform: Record<string, unknown>,
+  auto: boolean,
+  runtime: { allocations: boolean; asyncContextFrame: boolean },
+): Record<string, unknown> {
   const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
   return {
     application: { service, env: config.env, version: config.version, start_time: startTime },
@@ -307,6 +322,8 @@ function eventInfo(config: Config, service: string, profilers: readonly string[]
         timelineEnabled: config.timelineEnabled,
         heapSamplingIntervalBytes: config.heapSamplingInterval,
         exporters: config.exporters ?? null,
+        allocationProfiling: runtime.allocations,
+        labelsOnAsyncContextFrame: runtime.asyncContextFrame,
       },
     },
     runtime: { engine: 'nodejs', version: process.versions.node, available_processors: os.availableParallelism?.() ?? os.cpus().length },

@@ -1,6 +1,6 @@
 // A fake Datadog Agent (or intake) for tests: 127.0.0.1 on port 0 and, on request, a unix socket in a temp dir or
-// TLS. It parses multipart strictly, validates event.json as the intake expects (see docs/exporters.md), gunzips
-// and decodes every profile, and answers what the test scripts: 200, 500, 429, 413, 400, slow, or never.
+// TLS. It parses multipart strictly, validates event.json as the intake expects (see docs/exporters.md), decompresses
+// (gzip or zstd) and decodes every profile, and answers what the test scripts: 200, 500, 429, 413, 400, slow, or never.
 import * as fs from 'node:fs'
 import * as http from 'node:http'
 import * as https from 'node:https'
@@ -8,8 +8,8 @@ import type { Socket } from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { after } from 'node:test'
-import { gunzipSync } from 'node:zlib'
 import { checkEvent, checkHeaders, checkProfile } from './datadog-rules'
+import { decompressProfile } from './profile-codec'
 
 export interface Part {
   name: string
@@ -216,8 +216,8 @@ export class FakeAgent {
       if (p.name !== p.filename) throw new Error(`part name ${p.name} and filename ${p.filename} differ`)
       if (!/^[a-z]+\.pprof$/.test(p.name)) throw new Error(`part name ${p.name} is not <type>.pprof`)
       if (p.contentType !== 'application/octet-stream') throw new Error(`part ${p.name} Content-Type ${p.contentType}`)
-      if (p.data[0] !== 0x1f || p.data[1] !== 0x8b) throw new Error(`part ${p.name} is not gzip`)
-      const raw = gunzipSync(p.data)
+      // gzip, zstd or none (DD_PROFILING_DEBUG_UPLOAD_COMPRESSION); decodeProfile below rejects anything else.
+      const raw = decompressProfile(p.data)
       decodeProfile(raw, p.name)
       profiles[p.name] = raw
     }

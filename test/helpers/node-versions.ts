@@ -17,3 +17,17 @@ export function nodeBinary(major: number): string | undefined {
   const bin = path.join(ROOT, '.cache', 'node', version, 'bin', 'node')
   return fs.existsSync(bin) ? bin : undefined
 }
+
+/** The installed binary of one listed version (undefined when it is not installed here). */
+export function versionBinary(version: string): string | undefined {
+  const bin = path.join(ROOT, '.cache', 'node', version, 'bin', 'node')
+  return fs.existsSync(bin) ? bin : undefined
+}
+
+/**
+ * An environment whose `node` is the given binary: its directory first on PATH, so `dd-run node app.js` (and every
+ * `spawn('node', ...)` of the app) runs the profiled program on it while the launcher keeps the test's own Node.
+ */
+export function withNodeOnPath(bin: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${path.dirname(bin)}${path.delimiter}${env.PATH ?? ''}` }
+}

@@ -64,6 +64,11 @@ const REQUIRED_TAGS = [
 
 /** The intake's rules for event.json and its attachments, and pprof's own reading of every attachment. */
 export function assertIntakeShape(b: OnDiskBundle): void {
+  assertIntakeShapeOn(b, process.version)
+}
+
+/** As assertIntakeShape, for a program that ran on another Node (the version matrix): runtimeVersion 'v18.20.8'. */
+export function assertIntakeShapeOn(b: OnDiskBundle, runtimeVersion: string): void {
   const e = b.event
   assert.deepEqual(fs.readdirSync(b.dir).sort(), ['event.json', ...e.attachments].sort(), `files of ${b.dir}`)
   for (const a of e.attachments) {
@@ -85,7 +90,8 @@ export function assertIntakeShape(b: OnDiskBundle): void {
   assert.equal(b.tags.language, 'javascript')
   assert.equal(b.tags.runtime, 'nodejs')
   assert.equal(b.tags.format, 'pprof')
-  assert.equal(b.tags.runtime_version, process.version)
+  assert.equal(b.tags.runtime_version, runtimeVersion)
+  assert.equal(`v${e.info.runtime.version}`, runtimeVersion)
   assert.match(b.tags['runtime-id'] as string, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
   assert.ok(['periodic', 'on_shutdown', 'on_oom'].includes(b.tags.snapshot as string))
   assert.equal(e.info.runtime.engine, 'nodejs')

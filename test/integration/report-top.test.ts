@@ -92,7 +92,7 @@ describe('dd-run top and diff on real profiles', () => {
   it('bad usage exits 2 naming the option, the value and what was expected', async () => {
     const bad = await ddRun(['top', hotDir, '--type', 'heap'], { env: cleanEnv() })
     assert.equal(bad.code, 2)
-    assert.equal(bad.stderr.trim(), 'dd-run: --type "heap": expected cpu, wall, space, events, blocks or exceptions')
+    assert.equal(bad.stderr.trim(), 'dd-run: --type "heap": expected cpu, wall, space, alloc, events, blocks or exceptions')
     const since = await ddRun(['top', hotDir, '--since', 'yesterday'], { env: cleanEnv() })
     assert.equal(since.code, 2)
     assert.match(since.stderr, /--since "yesterday": expected an ISO 8601 time/)
