@@ -140,11 +140,13 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       if (!info) continue
       let { file } = info
       let { line, column } = unpack(ln.line || info.startLine, ln.column)
-      if (frames.profilerFrames !== 'show' && isProfilerFrame(file)) {
+      // The profiler's own scripts are never mapped (as in the process): they stay recognisable when shown.
+      const profiler = isProfilerFrame(file)
+      if (profiler && frames.profilerFrames !== 'show') {
         ids.push(PROFILER)
         continue
       }
-      if (maps && file) {
+      if (maps && file && !profiler) {
         const orig = maps.map(file, line, column)
         if (orig) ({ file, line, column } = orig)
       }
@@ -152,18 +154,23 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     }
     locFrames[loc.id] = ids
   }
-  // The profiler's frames: a stack that enters the profiler ends there, in one frame (everything the profiler
-  // calls is its cost too), or the sample is dropped when they are hidden.
+  // The profiler's frames: each run of them becomes one frame (grouped) or goes (hidden). What the app runs below
+  // them stays: a callback handed to withLabels or to the Profiler API is the app's own work. A sample whose leaf
+  // is in the profiler is the profiler's cost: under one frame, or dropped when the profiler is hidden.
   const cutProfiler = (k: number): void => {
     const s = start[k] as number
     const len = length[k] as number
+    const leafInProfiler = pool[s + len - 1] === PROFILER
+    let j = 0
     for (let i = 0; i < len; i++) {
-      if (pool[s + i] !== PROFILER) continue
-      if (frames.profilerFrames === 'hide') hidden.add(k)
-      pool[s + i] = frames.profiler
-      length[k] = i + 1
-      return
+      const id = pool[s + i] as number
+      if (id !== PROFILER) pool[s + j++] = id
+      else if (frames.profilerFrames === 'group' && (j === 0 || pool[s + j - 1] !== frames.profiler)) pool[s + j++] = frames.profiler
     }
+    if (leafInProfiler && frames.profilerFrames === 'hide') hidden.add(k)
+    // A stack made only of the profiler's frames and hidden: one valid frame is kept, with no value.
+    if (j === 0) pool[s + j++] = frames.profiler
+    length[k] = j
   }
   const hidden = new Set<number>()
   const samples = profile.sample

@@ -20,8 +20,8 @@ test('a pid that does not exist is not alive', () => {
 })
 
 test('a zombie counts as ended', async () => {
-  // `sleep 0` exits at once; its parent execs into `sleep 5`, which never waits for it: a zombie for 5 s.
-  const sh = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // `sleep 0.3` exits after its parent has exec'd into `sleep 5`, which never waits for it: a zombie until then.
+  const sh = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] })
   try {
     let out = ''
     sh.stdout.on('data', (d: Buffer) => (out += d.toString()))
