@@ -136,6 +136,13 @@ export const SCHEMA = {
     doc: 'Seconds between two profiles of a process.',
     group: 'Profiling',
   }),
+  watchdog: setting({
+    env: 'DD_PROFILING_WATCHDOG',
+    type: bool(),
+    default: true,
+    doc: 'A helper thread per profiled process takes the periodic profile when the main thread has not yielded for a whole upload period (a long synchronous job, an endless loop) and answers dd-run snapshot. Off in worker threads and under --inspect.',
+    group: 'Profiling',
+  }),
   workerThreads: setting({
     env: 'DD_PROFILING_WORKER_THREADS',
     type: bool(),

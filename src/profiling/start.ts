@@ -16,6 +16,7 @@ import { commandSummary, dormantReason, identify, isLoaderThread, type Identity,
 import { enabledProfilers, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
+import { HELPER_MARK } from './watchdog/protocol'
 import { serviceOf, type TagInputs } from './tags'
 import { DIST_DIR } from '../dist-dir'
 
@@ -26,6 +27,8 @@ import { DIST_DIR } from '../dist-dir'
  */
 export function startProfiling(resolved: Resolved = fromEnv(process.env)): Session | undefined {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads')
+  // dd-run's own watchdog thread, which Node runs the preload in too: nothing to profile or report there.
+  if (!wt.isMainThread && (wt.workerData as Record<string, unknown> | null)?.[HELPER_MARK]) return undefined
   const facts: ProcessFacts = {
     pid: process.pid,
     threadId: wt.threadId,
@@ -176,6 +179,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       }, 0).unref()
     }
     ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
+    report.watchdog = watchdog(s, config, wt.isMainThread, channel, report, log)
   } catch (err) {
     off(`the profiler could not start: ${message(err)}`)
     return undefined
@@ -185,6 +189,16 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   process.env[RUN_PARENT_RUNTIME_ID] = identity.runtimeId
   log.debug(`pid ${process.pid} (${report.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
   return session
+}
+
+/** Starts the watchdog thread where it can run; returns what the report says about it. */
+function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessReport, log: Logger): string {
+  if (!config.watchdog) return 'off: DD_PROFILING_WATCHDOG is false'
+  const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
+  const why = w.watchdogUnavailable(isMainThread) ??
+    w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report, debug: config.debug, log })
+  if (why) log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
+  return why ? `off: ${why}` : 'on'
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */
