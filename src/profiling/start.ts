@@ -164,6 +164,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       channel,
       log,
     })
+    // Before start(), which writes the report: `dd-run snapshot` reads there whether this process can answer.
+    report.watchdog = watchdog(s, config, wt.isMainThread, channel, report, log)
     s.start()
     session = s
     if (config.oomMonitoring && profilers.includes('space')) {
@@ -179,7 +181,6 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
       }, 0).unref()
     }
     ;(globalThis as Record<symbol, unknown>)[SESSION_KEY] = s
-    report.watchdog = watchdog(s, config, wt.isMainThread, channel, report, log)
   } catch (err) {
     off(`the profiler could not start: ${message(err)}`)
     return undefined
