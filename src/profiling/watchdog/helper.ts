@@ -23,18 +23,25 @@ export function runHelper(): void {
       // stderr is gone
     }
   }
-  const session = new inspector.Session()
-  session.connectToMainThread()
-
   // One call at a time: a call the main thread has not answered (it is inside native code, where V8 cannot
-  // interrupt it) is never joined by more.
+  // interrupt it) is never joined by more. The session is connected for the call only: while a session from
+  // another thread is connected, a pause of the app's own debugger session (`debugger` under Debugger.enable)
+  // waits for that session to resume it, which it never would.
   let calling = false
   const call = (kind: 'period' | 'snapshot', seen: number): Promise<Outcome> =>
     new Promise((resolve) => {
       calling = true
+      const session = new inspector.Session()
+      try {
+        session.connectToMainThread()
+      } catch (err) {
+        calling = false
+        return resolve({ error: (err as Error).message })
+      }
       const expression = `globalThis[Symbol.for('dd-run.watchdog')]?.(${JSON.stringify(kind)}, ${seen})`
       session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (err, res) => {
         calling = false
+        session.disconnect()
         if (err) return resolve({ error: err.message })
         if (res.exceptionDetails) return resolve({ error: res.exceptionDetails.exception?.description?.split('\n')[0] ?? res.exceptionDetails.text })
         const value = res.result?.value
