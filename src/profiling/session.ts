@@ -296,6 +296,11 @@ export class Session {
     this.o.log.warn(`${text} (pid ${process.pid})${this.finished ? '' : '; the app runs on'}`)
   }
 
+  /** Writes the report now (the watchdog started later than the session). */
+  saveReportNow(): void {
+    if (!this.finished) this.saveReport()
+  }
+
   private saveReport(): void {
     const r = this.o.report
     for (const e of this.o.exporters) {

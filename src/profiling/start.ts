@@ -192,14 +192,37 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env)): Sessi
   return session
 }
 
-/** Starts the watchdog thread where it can run; returns what the report says about it. */
+/** After this long on its event loop, a process that was not started at once gets its watchdog (auto). */
+const WATCHDOG_DELAY_MS = 1000
+
+/**
+ * Starts the watchdog thread where it can run; returns what the report says about it. With `auto`, the process the
+ * run started gets it at once (a synchronous job must be covered from its first line), the others only once they
+ * have lived 1 s: a thread per short-lived child (a compiler, a test worker, a tool) would cost each about 20 ms of
+ * CPU and 8 MB for nothing.
+ */
 function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessReport, log: Logger): string {
-  if (!config.watchdog) return 'off: DD_PROFILING_WATCHDOG is false'
+  if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
   const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
-  const why = w.watchdogUnavailable(isMainThread) ??
-    w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report, debug: config.debug, log })
-  if (why) log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
-  return why ? `off: ${why}` : 'on'
+  const unavailable = w.watchdogUnavailable(isMainThread)
+  const off = (why: string): string => {
+    log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
+    return `off: ${why}`
+  }
+  if (unavailable) return off(unavailable)
+  const begin = (): string | undefined => w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report, debug: config.debug, log })
+  if (config.watchdog === true || report.role === 'main') {
+    const failed = begin()
+    return failed ? off(failed) : 'on'
+  }
+  setTimeout(() => {
+    if (session.stopped) return
+    const failed = begin()
+    report.watchdog = failed ? off(failed) : 'on'
+    if (!failed) log.debug(`pid ${process.pid}: the watchdog started (auto: the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`)
+    session.saveReportNow()
+  }, WATCHDOG_DELAY_MS).unref()
+  return `off: not yet (auto: started once the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */
