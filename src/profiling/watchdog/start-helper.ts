@@ -43,6 +43,9 @@ export function startWatchdog(o: WatchdogOptions): string | undefined {
     const data: HelperData = { heartbeat, periodMs: o.periodMs, channel: o.channel, pid: process.pid, debug: o.debug }
     const worker = new Worker(path.join(DIST_DIR, 'preload', 'watchdog.js'), {
       workerData: { [HELPER_MARK]: data },
+      // No NODE_OPTIONS, so Node does not run the preload in this thread (parsing its 110 KB bundle again there);
+      // the mark above still makes the preload step aside should it run.
+      env: {},
       // Its own output never mixes with the app's: it writes nothing but debug lines, straight to fd 2.
       stdout: true,
       stderr: true,
