@@ -52,8 +52,9 @@ export class Session {
   private channelRemoved = false
   /** Inside a synchronous step of the session: the watchdog, which may interrupt it anywhere, then takes nothing. */
   private busy = false
-  /** Called at each period of the session's own timer (the watchdog's heartbeat). */
+  /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
   onPeriod: (() => void) | undefined
+  onFinish: (() => void) | undefined
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -81,6 +82,7 @@ export class Session {
     this.saveReport()
     // Only now: a signal that comes during the flush is absorbed by our listeners instead of killing it half-way.
     this.exitSignals?.stop()
+    this.onFinish?.()
   }
 
   get config(): Config {

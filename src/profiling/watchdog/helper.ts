@@ -68,13 +68,33 @@ export function runHelper(): void {
     if (outcome.error) debug(`could not reach the main thread: ${outcome.error}`)
     else if (outcome.seq !== undefined) debug(`the main thread has not yielded for a period: profile ${outcome.seq} taken`)
   }
-  setTimeout(() => setInterval(() => void check(), data.periodMs), data.periodMs / 2)
+  let interval: NodeJS.Timeout | undefined
+  const phase = setTimeout(() => (interval = setInterval(() => void check(), data.periodMs)), data.periodMs / 2)
 
-  if (data.channel) answerSnapshots(data.channel, data.pid, call, debug)
+  const watcher = data.channel ? answerSnapshots(data.channel, data.pid, call, debug) : undefined
+  // Once the main thread's session has finished, nothing is left to do: the thread ends (its loop empties).
+  const stop = (): void => {
+    clearTimeout(phase)
+    if (interval) clearInterval(interval)
+    watcher?.close()
+  }
+  const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync
+  if (typeof waitAsync === 'function') {
+    const w = waitAsync(beats, 1, 0)
+    if (w.async) void (w.value as Promise<string>).then(stop)
+    else stop()
+  } else {
+    const poll = setInterval(() => {
+      if (Atomics.load(beats, 1) !== 0) {
+        clearInterval(poll)
+        stop()
+      }
+    }, Math.min(data.periodMs, 1000))
+  }
 }
 
 /** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
-function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', seen: number) => Promise<Outcome>, debug: (t: string) => void): void {
+function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
   const seen = new Set<string>()
   const handle = async (name: string): Promise<void> => {
     if (!name.startsWith(SNAPSHOT_PREFIX) || name.includes('.') || seen.has(name)) return
@@ -102,7 +122,9 @@ function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', 
       if (typeof name === 'string') void handle(name)
     })
     watcher.on('error', () => watcher.close()) // the channel was removed: the run is over
+    return watcher
   } catch (err) {
     debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
+    return undefined
   }
 }

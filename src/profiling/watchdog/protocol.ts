@@ -12,7 +12,7 @@ export const HELPER_MARK = 'dd-run.watchdog.helper'
 export const SNAPSHOT_PREFIX = 'snapshot-'
 
 export interface HelperData {
-  /** Int32Array over it: [0] counts the main thread's periods (its own ticks and the watchdog's). */
+  /** Int32Array over it: [0] counts the main thread's own periods; [1] becomes 1 when its session has finished. */
   heartbeat: SharedArrayBuffer
   periodMs: number
   /** The run channel, watched for snapshot requests; absent without a launcher. */

@@ -34,9 +34,14 @@ export function watchdogUnavailable(isMainThread: boolean): string | undefined {
 /** Starts the helper thread; returns why it did not, or undefined when it runs. Never throws. */
 export function startWatchdog(o: WatchdogOptions): string | undefined {
   try {
-    const heartbeat = new SharedArrayBuffer(4)
+    const heartbeat = new SharedArrayBuffer(8)
     const beats = new Int32Array(heartbeat)
     o.session.onPeriod = () => Atomics.add(beats, 0, 1)
+    // A session that finished (exit, or the Profiler API's stop()) ends its thread: starting again makes another.
+    o.session.onFinish = () => {
+      Atomics.store(beats, 1, 1)
+      Atomics.notify(beats, 1)
+    }
     const g = globalThis as unknown as Record<symbol, unknown>
     g[WATCHDOG_ENTRY] = (kind: string, seen: number): string => JSON.stringify(answer(o, beats, kind, seen))
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads')
