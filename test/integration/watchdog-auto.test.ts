@@ -25,3 +25,13 @@ test('auto: no watchdog in a child that exits at once; one after 1 s in a child 
   assert.ok(periodic.length >= 1, `the long child's 2.5 s block got ${periodic.length} periodic bundles`)
   assert.match(r.stderr, new RegExp(`watchdog \\(pid ${longPid}\\): the main thread has not yielded for a period`))
 })
+
+test('worker threads get no watchdog (the inspector reaches only the main thread), and --debug says so', async () => {
+  const out = tempDir()
+  const r = await ddRun(['--debug', '-o', out, 'node', fixture(path.join('watchdog', 'busy-worker.js'))], { env: cleanEnv() })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stdout, 'worker exit 0\n')
+  assert.match(r.stderr, /the watchdog is off: a worker thread \(the inspector reaches only the main thread\)/)
+  // The worker's profile is still there, taken at its exit.
+  assert.ok(listBundles(out).some((b) => b.tags.process_role === 'worker_thread'))
+})
