@@ -1,6 +1,7 @@
 // Bundles the two entry points that run at every launch into one file each, after tsc has built dist/:
 //   dist/preload/index.js  (loaded by every Node process of a profiled tree)
 //   dist/bin/dd-run.js     (the launcher)
+//   dist/preload/watchdog.js (the watchdog thread of a profiled process)
 // Why: in a profiled process, resolving and loading ~30 small modules one by one (a stat and a realpath each)
 // cost more than the code in them. Everything else in dist/ stays as tsc wrote it (the Profiler API, the
 // subcommands, the tests import it). npm packages stay outside the preload, so the app and the profiler share
@@ -32,6 +33,14 @@ async function main(): Promise<void> {
     outfile: path.join(DIST, 'preload', 'index.js'),
     // The preload must load on any Node the app uses; it refuses the ones older than src/node-support.ts's minimum
     // itself, so it is written for older ones still.
+    target: 'node16',
+    packages: 'external',
+  })
+  // The watchdog thread's script: started by the preload in profiled main threads (src/profiling/watchdog/).
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'preload', 'watchdog.ts')],
+    outfile: path.join(DIST, 'preload', 'watchdog.js'),
     target: 'node16',
     packages: 'external',
   })

@@ -73,6 +73,7 @@ Subcommands:
   dd-run top [dir]               the hottest functions, in the terminal
   dd-run diff <before> <after>   what got more expensive between two profile directories
   dd-run doctor                  checks that profiling can work here
+  dd-run snapshot [pid]          a profile now from each process of a running launch, and where its main thread is
   (dd-run -- report runs a program called report.)
 
 Every option has a DD_* variable; the flag wins over the environment, which wins over --env-file files, ./.env

@@ -7,4 +7,5 @@ export const SUBCOMMANDS: Record<string, () => Promise<Subcommand>> = {
   top: async () => (require('./top') as typeof import('./top')).top,
   diff: async () => (require('./diff') as typeof import('./diff')).diff,
   doctor: async () => (require('./doctor') as typeof import('./doctor')).doctor,
+  snapshot: async () => (require('./snapshot') as typeof import('./snapshot')).snapshot,
 }

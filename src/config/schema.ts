@@ -2,7 +2,7 @@
 // adding a setting is adding a row here.
 import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
 import { uploadCompression } from './upload-compression'
-import { agentUrl, bool, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+import { agentUrl, bool, boolOrAuto, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
 export type ProfilerName = (typeof PROFILER_NAMES)[number]
@@ -190,6 +190,13 @@ export const SCHEMA = {
     type: num({ min: 1, max: MAX_TIMER_SECONDS, why: TIMER_LIMIT, unit: 'seconds' }),
     default: 60,
     doc: 'Seconds between two profiles of a process.',
+    group: 'Profiling',
+  }),
+  watchdog: setting<boolean | 'auto'>({
+    env: 'DD_PROFILING_WATCHDOG',
+    type: boolOrAuto(),
+    default: 'auto',
+    doc: 'A helper thread per profiled process takes the periodic profile when the main thread has not yielded for a whole upload period (a long synchronous job, an endless loop) and answers dd-run snapshot. It costs about 20 ms of CPU at start and 8 MB of memory per process. auto: started at once in the process the run started (role main), and in other processes once they have run for 1 s (short-lived children pay nothing; one that never yields from its start gets its profile at exit). true: at once everywhere. Never in worker threads, nor under --inspect.',
     group: 'Profiling',
   }),
   workerThreads: setting({

@@ -252,3 +252,19 @@ function isIPv6(address: string): boolean {
     return false
   }
 }
+
+/** A switch with a third value, `auto`: dd-run decides per process (the setting's doc says how). */
+export function boolOrAuto(): ValueType<boolean | 'auto'> {
+  const expected = 'auto, true, false, 1 or 0'
+  return {
+    expected,
+    parse(raw) {
+      const v = raw.trim().toLowerCase()
+      if (v === 'auto') return ok('auto')
+      if (TRUE.has(v)) return ok(true)
+      if (FALSE.has(v)) return ok(false)
+      return fail(expected)
+    },
+    format: (value) => String(value),
+  }
+}

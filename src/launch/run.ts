@@ -6,6 +6,7 @@ import { SCHEMA, type Config } from '../config/schema'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
+import { writeLauncherInfo } from '../run/launcher-info'
 import { createChannel } from './channel'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
@@ -34,6 +35,14 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     env[RUN_ID] = randomUuid()
     env[RUN_CHANNEL] = channel
     env[RUN_LAUNCHER_PID] = String(process.pid)
+    if (channel) {
+      // Lets `dd-run snapshot` find this run by the launcher's pid and name it.
+      try {
+        writeLauncherInfo(channel, { pid: process.pid, command: [name, ...args].join(' ').slice(0, 200), startedAt: new Date().toISOString() })
+      } catch (err) {
+        log.debug(`could not write launcher.json in the run channel: ${(err as Error).message}`)
+      }
+    }
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
     // An output directory that is not the user's own is refused here, once, for every process of the run.
     const { vetOutputDir } = require('../export/output-dir') as typeof import('../export/output-dir')

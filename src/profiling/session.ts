@@ -55,6 +55,11 @@ export class Session {
   /** The launcher, which relays spooled bundles; 0 without one. */
   private readonly launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
   private channelRemoved = false
+  /** Inside a synchronous step of the session: the watchdog, which may interrupt it anywhere, then takes nothing. */
+  private busy = false
+  /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
+  onPeriod: (() => void) | undefined
+  onFinish: (() => void) | undefined
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -82,6 +87,7 @@ export class Session {
     this.saveReport()
     // Only now: a signal that comes during the flush is absorbed by our listeners instead of killing it half-way.
     this.exitSignals?.stop()
+    this.onFinish?.()
   }
 
   get config(): Config {
@@ -118,18 +124,44 @@ export class Session {
     this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
   }
 
+  /**
+   * A period taken from outside the event loop: the watchdog thread calls this on the main thread through the
+   * inspector when the thread has not yielded for a whole period (or for `dd-run snapshot`). It is delivered
+   * synchronously, as at exit. Returns the bundle's profile_seq, or undefined when the session is busy or done.
+   */
+  takeBehindStall(): number | undefined {
+    if (this.finished || this.busy) return undefined
+    this.busy = true
+    try {
+      const period = this.take('periodic', true)
+      this.deliverSync(period, this.o.exporters)
+      this.saveReport()
+      return period.seq
+    } catch (err) {
+      this.fail('collect', `could not take a profile: ${message(err)}`)
+      return undefined
+    } finally {
+      this.busy = false
+    }
+  }
+
   private tick(): void {
+    this.onPeriod?.()
+    if (this.busy) return
     if (this.inflight) {
       this.o.report.deferred++
       this.o.log.debug(`the previous export is still running: this period is merged into the next`)
       return
     }
     let period: Period
+    this.busy = true
     try {
       period = this.take('periodic', true)
     } catch (err) {
       this.fail('collect', `could not take a profile: ${message(err)}`)
       return
+    } finally {
+      this.busy = false
     }
     void this.exportAsync(period)
   }
@@ -166,7 +198,14 @@ export class Session {
       const attachments: Attachment[] = []
       for (const t of period.taken) {
         await new Promise((r) => setImmediate(r))
-        attachments.push({ name: `${t.name}.pprof`, data: await this.o.pprof.encode(this.mapped(t)) })
+        this.busy = true // encode serialises synchronously before it returns its promise
+        let encoded: Promise<Buffer>
+        try {
+          encoded = this.o.pprof.encode(this.mapped(t))
+        } finally {
+          this.busy = false
+        }
+        attachments.push({ name: `${t.name}.pprof`, data: await encoded })
       }
       if (this.finished) return
       const bundle = this.bundle(period, attachments)
@@ -287,6 +326,11 @@ export class Session {
     if (this.warned.has(kind)) return
     this.warned.add(kind)
     this.o.log.warn(`${text} (pid ${process.pid})${this.finished ? '' : '; the app runs on'}`)
+  }
+
+  /** Writes the report now (the watchdog started later than the session). */
+  saveReportNow(): void {
+    if (!this.finished) this.saveReport()
   }
 
   private saveReport(): void {

@@ -17,6 +17,7 @@ import { commandSummary, dormantReason, identify, isLoaderThread, type Identity,
 import { enabledProfilers, nativeThreadId, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
+import { HELPER_MARK } from './watchdog/protocol'
 import { serviceOf, type TagInputs } from './tags'
 import { DIST_DIR } from '../dist-dir'
 
@@ -27,6 +28,8 @@ import { DIST_DIR } from '../dist-dir'
  */
 export function startProfiling(resolved: Resolved = fromEnv(process.env), startedByAuto = false): Session | undefined {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads')
+  // dd-run's own watchdog thread, which Node runs the preload in too: nothing to profile or report there.
+  if (!wt.isMainThread && (wt.workerData as Record<string, unknown> | null)?.[HELPER_MARK]) return undefined
   const facts: ProcessFacts = {
     pid: process.pid,
     threadId: wt.threadId,
@@ -190,6 +193,8 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env), starte
       channel,
       log,
     })
+    // Before start(), which writes the report: `dd-run snapshot` reads there whether this process can answer.
+    report.watchdog = watchdog(s, config, wt.isMainThread, channel, report, log)
     s.start()
     session = s
     if (config.oomMonitoring && profilers.includes('space')) {
@@ -267,6 +272,39 @@ export function processTags(argv: readonly string[], cwd: string, serviceSet: bo
     .filter((t): t is [string, string] => t[1] !== undefined)
     .map(([k, v]) => `${k}:${v.toLowerCase().replace(/[^a-zA-Z0-9/_.-]+/g, '_')}`)
     .join(',')
+}
+
+/** After this long on its event loop, a process that was not started at once gets its watchdog (auto). */
+const WATCHDOG_DELAY_MS = 1000
+
+/**
+ * Starts the watchdog thread where it can run; returns what the report says about it. With `auto`, the process the
+ * run started gets it at once (a synchronous job must be covered from its first line), the others only once they
+ * have lived 1 s: a thread per short-lived child (a compiler, a test worker, a tool) would cost each about 20 ms of
+ * CPU and 8 MB for nothing.
+ */
+function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessReport, log: Logger): string {
+  if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
+  const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
+  const unavailable = w.watchdogUnavailable(isMainThread)
+  const off = (why: string): string => {
+    log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
+    return `off: ${why}`
+  }
+  if (unavailable) return off(unavailable)
+  const begin = (): string | undefined => w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report, debug: config.debug, log })
+  if (config.watchdog === true || report.role === 'main') {
+    const failed = begin()
+    return failed ? off(failed) : 'on'
+  }
+  setTimeout(() => {
+    if (session.stopped) return
+    const failed = begin()
+    report.watchdog = failed ? off(failed) : 'on'
+    if (!failed) log.debug(`pid ${process.pid}: the watchdog started (auto: the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`)
+    session.saveReportNow()
+  }, WATCHDOG_DELAY_MS).unref()
+  return `off: not yet (auto: started once the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`
 }
 
 /** dd-run's own executable, started inside a profiled run (nested launches, dd-run report in a script). */

@@ -24,7 +24,7 @@ export function checkReport(value: unknown, expected: { pid: number; threadId: n
   need('spooled', (v) => isRecordOf(v, isCountOrZero), 'an object of counts')
   need('deferred', isCountOrZero, 'an integer >= 0')
   need('failures', (v) => Array.isArray(v) && v.every(isString), 'an array of strings')
-  for (const key of ['reason', 'service', 'runtimeId', 'endedAt', 'exit']) need(key, isString, 'a string', true)
+  for (const key of ['reason', 'service', 'runtimeId', 'endedAt', 'exit', 'watchdog']) need(key, isString, 'a string', true)
   need('parentPid', isCountOrZero, 'an integer >= 0', true)
   need('lost', (v) => isRecordOf(v, (x) => isObject(x) && isCountOrZero(x.failed) && isCountOrZero(x.dropped)), 'an object of {failed, dropped} counts', true)
   if (problems.length > 0) return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (+${problems.length - 3} more)` : '')

@@ -31,6 +31,8 @@ export interface ProcessReport {
   lost?: Record<string, { failed: number; dropped: number }>
   /** Periods merged into the next one because the previous export was still running. */
   deferred: number
+  /** The watchdog thread (periodic profiles behind a main thread that does not yield, snapshots): on, or off and why. */
+  watchdog?: string
   failures: string[]
 }
 

@@ -1,0 +1,130 @@
+// The watchdog thread: a worker thread with an event loop of its own, so it runs whatever the main thread does.
+// Each upload period it checks the main thread's heartbeat; when the main thread has not taken a profile for a whole
+// period (it has not yielded to its event loop), it runs the main thread's entry point through an inspector session
+// (V8 interrupts the running JavaScript to run it), which takes and delivers the period's profile. It also answers
+// `dd-run snapshot` requests that appear in the run channel. It never evaluates anything but that one entry point.
+import * as fs from 'node:fs'
+import * as inspector from 'node:inspector'
+import * as path from 'node:path'
+import { workerData } from 'node:worker_threads'
+import { HELPER_MARK, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer } from './protocol'
+
+type Outcome = EntryAnswer & { error?: string }
+
+export function runHelper(): void {
+  const data = (workerData as Record<string, HelperData>)[HELPER_MARK]
+  if (!data) return
+  const beats = new Int32Array(data.heartbeat)
+  const debug = (text: string): void => {
+    if (!data.debug) return
+    try {
+      fs.writeSync(2, `dd-run: watchdog (pid ${data.pid}): ${text}\n`)
+    } catch {
+      // stderr is gone
+    }
+  }
+  // One call at a time: a call the main thread has not answered (it is inside native code, where V8 cannot
+  // interrupt it) is never joined by more. The session is connected for the call only: while a session from
+  // another thread is connected, a pause of the app's own debugger session (`debugger` under Debugger.enable)
+  // waits for that session to resume it, which it never would.
+  let calling = false
+  const call = (kind: 'period' | 'snapshot', seen: number): Promise<Outcome> =>
+    new Promise((resolve) => {
+      calling = true
+      const session = new inspector.Session()
+      try {
+        session.connectToMainThread()
+      } catch (err) {
+        calling = false
+        return resolve({ error: (err as Error).message })
+      }
+      const expression = `globalThis[Symbol.for('dd-run.watchdog')]?.(${JSON.stringify(kind)}, ${seen})`
+      session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (err, res) => {
+        calling = false
+        session.disconnect()
+        if (err) return resolve({ error: err.message })
+        if (res.exceptionDetails) return resolve({ error: res.exceptionDetails.exception?.description?.split('\n')[0] ?? res.exceptionDetails.text })
+        const value = res.result?.value
+        if (typeof value !== 'string') return resolve({ error: 'the main thread has no dd-run session' })
+        try {
+          resolve(JSON.parse(value) as EntryAnswer)
+        } catch {
+          resolve({ error: 'an answer that is not JSON' })
+        }
+      })
+    })
+
+  // Checks half a period out of phase with the main thread's own timer: a main thread that ticks on time is never
+  // raced; one that has not ticked since the previous check gets its period taken here.
+  let last = Atomics.load(beats, 0)
+  const check = async (): Promise<void> => {
+    const now = Atomics.load(beats, 0)
+    if (now !== last || calling) {
+      last = now
+      return
+    }
+    const outcome = await call('period', now)
+    last = Atomics.load(beats, 0)
+    if (outcome.error) debug(`could not reach the main thread: ${outcome.error}`)
+    else if (outcome.seq !== undefined) debug(`the main thread has not yielded for a period: profile ${outcome.seq} taken`)
+  }
+  let interval: NodeJS.Timeout | undefined
+  const phase = setTimeout(() => (interval = setInterval(() => void check(), data.periodMs)), data.periodMs / 2)
+
+  const watcher = data.channel ? answerSnapshots(data.channel, data.pid, call, debug) : undefined
+  // Once the main thread's session has finished, nothing is left to do: the thread ends (its loop empties).
+  const stop = (): void => {
+    clearTimeout(phase)
+    if (interval) clearInterval(interval)
+    watcher?.close()
+  }
+  const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<string> | string } }).waitAsync
+  if (typeof waitAsync === 'function') {
+    const w = waitAsync(beats, 1, 0)
+    if (w.async) void (w.value as Promise<string>).then(stop)
+    else stop()
+  } else {
+    const poll = setInterval(() => {
+      if (Atomics.load(beats, 1) !== 0) {
+        clearInterval(poll)
+        stop()
+      }
+    }, Math.min(data.periodMs, 1000))
+  }
+}
+
+/** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
+function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
+  const seen = new Set<string>()
+  const handle = async (name: string): Promise<void> => {
+    if (!name.startsWith(SNAPSHOT_PREFIX) || name.includes('.') || seen.has(name)) return
+    seen.add(name)
+    const dir = path.join(channel, name)
+    try {
+      const st = fs.lstatSync(dir)
+      // The channel is private (0700): only its owner can make a request. Anything else there is not one.
+      if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) return
+    } catch {
+      return
+    }
+    const outcome = await call('snapshot', 0)
+    const answer: SnapshotAnswer = { ...outcome, pid, threadId: 0 }
+    const file = path.join(dir, `${pid}-0.json`)
+    try {
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(answer), { mode: 0o600, flag: 'wx' })
+      fs.renameSync(`${file}.tmp`, file)
+    } catch (err) {
+      debug(`could not answer the snapshot request ${name}: ${(err as Error).message}`)
+    }
+  }
+  try {
+    const watcher = fs.watch(channel, (_event, name) => {
+      if (typeof name === 'string') void handle(name)
+    })
+    watcher.on('error', () => watcher.close()) // the channel was removed: the run is over
+    return watcher
+  } catch (err) {
+    debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
+    return undefined
+  }
+}

@@ -1,0 +1,88 @@
+// The main thread's side of the watchdog: decides whether it can run here, starts the helper thread, and installs
+// the entry point the helper calls through the inspector. Everything it does at start-up is one `new Worker` (the
+// thread boots beside the app, on another core) and one global; the rest runs only when the main thread stalls or
+// when someone asks for a snapshot.
+import * as path from 'node:path'
+import type { Logger } from '../../log'
+import { DIST_DIR } from '../../dist-dir'
+import type { ProcessReport } from '../../run/report'
+import type { Session } from '../session'
+import { HELPER_MARK, WATCHDOG_ENTRY, type EntryAnswer, type HelperData } from './protocol'
+import { stackHere } from './stack'
+
+export interface WatchdogOptions {
+  session: Session
+  periodMs: number
+  channel: string | undefined
+  report: ProcessReport
+  debug: boolean
+  log: Logger
+}
+
+/** Why the watchdog cannot run in this thread, or undefined when it can. */
+export function watchdogUnavailable(isMainThread: boolean): string | undefined {
+  if (!isMainThread) return 'a worker thread (the inspector reaches only the main thread)'
+  if (!process.features.inspector) return 'this Node was built without the inspector'
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available'
+  // A debugger may pause the main thread at a breakpoint: the watchdog must not take profiles behind its back.
+  if (process.execArgv.some((a) => /^--inspect/.test(a)) || /--inspect/.test(process.env.NODE_OPTIONS ?? '')) {
+    return 'the process runs with --inspect (a debugger owns the main thread)'
+  }
+  return undefined
+}
+
+/** Starts the helper thread; returns why it did not, or undefined when it runs. Never throws. */
+export function startWatchdog(o: WatchdogOptions): string | undefined {
+  try {
+    const heartbeat = new SharedArrayBuffer(8)
+    const beats = new Int32Array(heartbeat)
+    o.session.onPeriod = () => Atomics.add(beats, 0, 1)
+    // A session that finished (exit, or the Profiler API's stop()) ends its thread: starting again makes another.
+    o.session.onFinish = () => {
+      Atomics.store(beats, 1, 1)
+      Atomics.notify(beats, 1)
+    }
+    const g = globalThis as unknown as Record<symbol, unknown>
+    g[WATCHDOG_ENTRY] = (kind: string, seen: number): string => JSON.stringify(answer(o, beats, kind, seen))
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads')
+    const data: HelperData = { heartbeat, periodMs: o.periodMs, channel: o.channel, pid: process.pid, debug: o.debug }
+    const worker = new Worker(path.join(DIST_DIR, 'preload', 'watchdog.js'), {
+      workerData: { [HELPER_MARK]: data },
+      // No NODE_OPTIONS, so Node does not run the preload in this thread (parsing its 110 KB bundle again there);
+      // the mark above still makes the preload step aside should it run.
+      env: {},
+      // Its own output never mixes with the app's: it writes nothing but debug lines, straight to fd 2.
+      stdout: true,
+      stderr: true,
+      // A small heap: it holds a few timers, an inspector session and, at most, one request at a time.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    })
+    worker.unref()
+    worker.on('error', (err) => o.log.debug(`the watchdog thread stopped: ${err.message}`))
+    return undefined
+  } catch (err) {
+    return `the watchdog thread could not start: ${(err as Error).message}`
+  }
+}
+
+/** Runs on the main thread, inside whatever it was doing: only reads the stack and takes a profile. */
+function answer(o: WatchdogOptions, beats: Int32Array, kind: string, seen: number): EntryAnswer {
+  const who = { command: o.report.command, role: o.report.role }
+  const stack = kind === 'snapshot' ? stackHere() : undefined
+  if (kind === 'period') {
+    if (Atomics.load(beats, 0) !== seen) return { skipped: 'the main thread took its own profile meanwhile' }
+    // An app that opened the inspector since (inspector.open()) may be stopped at a breakpoint: leave it alone.
+    if (debuggerOpened()) return { skipped: 'a debugger is attached' }
+  }
+  const seq = o.session.takeBehindStall()
+  if (seq === undefined) return { ...who, stack, skipped: o.session.stopped ? 'the session has finished' : 'the session is busy' }
+  return { ...who, stack, seq, targets: { ...o.report.targets }, spooled: { ...o.report.spooled } }
+}
+
+function debuggerOpened(): boolean {
+  try {
+    return (require('node:inspector') as typeof import('node:inspector')).url() !== undefined
+  } catch {
+    return false
+  }
+}
