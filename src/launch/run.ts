@@ -56,7 +56,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   let result: ChildExit
   let supervised: Supervised | undefined
   try {
-    supervised = supervise({ file: found.file, args, argv0: name, env, log })
+    supervised = supervise({ file: found.file, args, argv0: name, env, log, ...(channel ? { onStopSignal: tellStalled(channel) } : {}) })
     if (prepared.profiling && config.exporters?.includes('file')) checkOutputCap(config, log)
     result = await supervised.exited
   } catch (err) {
@@ -71,6 +71,25 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   supervised.release()
   exitLike(result)
   return new Promise(() => {})
+}
+
+/**
+ * A forwarded signal is also written into the run channel: a profiled process whose main thread does not yield
+ * cannot run the listener that would end it (and write its final profile), and its watchdog thread acts for it
+ * (src/profiling/watchdog). Only the signals that listener handles.
+ */
+function tellStalled(channel: string): (signal: NodeJS.Signals) => void {
+  const { FLUSHED_SIGNALS } = require('../profiling/exit-signals') as typeof import('../profiling/exit-signals')
+  const { SIGNAL_PREFIX } = require('../profiling/watchdog/protocol') as typeof import('../profiling/watchdog/protocol')
+  let n = 0
+  return (signal) => {
+    if (!FLUSHED_SIGNALS.includes(signal)) return
+    try {
+      fs.writeFileSync(path.join(channel, `${SIGNAL_PREFIX}${++n}-${signal}`), '', { flag: 'wx', mode: 0o600 })
+    } catch {
+      // A full or removed channel: the process's own listener still acts once its main thread yields.
+    }
+  }
 }
 
 function removeQuietly(dir: string, log: Logger): void {

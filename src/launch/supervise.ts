@@ -38,6 +38,8 @@ export interface SuperviseOptions {
   argv0: string
   env: NodeJS.ProcessEnv
   log: Logger
+  /** Called after a signal that ends processes was forwarded to the group. */
+  onStopSignal?: (signal: NodeJS.Signals) => void
 }
 
 export interface Supervised {
@@ -64,9 +66,15 @@ export function supervise(opts: SuperviseOptions): Supervised {
     }
   }
   const forward = (signal: NodeJS.Signals): void => {
-    if (TERMINATING.has(signal)) stopRequested = true
     opts.log.debug(`forwarding ${signal} to process group ${child.pid}`)
     toGroup(signal)
+    if (!TERMINATING.has(signal)) return
+    stopRequested = true
+    try {
+      opts.onStopSignal?.(signal)
+    } catch {
+      // Telling the profiled processes is a help for stuck ones, never a reason to stop forwarding.
+    }
   }
   // Ctrl-Z: the terminal stops dd-run's process group, which does not hold the command. Stop the command's group,
   // then dd-run; on `fg` both continue. SIGSTOP, because the kernel drops SIGTSTP sent to a process group with no

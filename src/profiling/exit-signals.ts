@@ -29,6 +29,15 @@ export function originalKill(pid: number, signal?: string | number): boolean {
 export interface ExitSignals {
   /** Removes every listener and wrapper: after the final profile, or when profiling stops. */
   stop(): void
+  /**
+   * What our listener would do with `sig`, run from outside the event loop: the watchdog thread calls it (through
+   * the inspector) when the main thread does not yield while a signal waits for it. A JavaScript listener only runs
+   * on the event loop, so without this a busy loop with no handler of its own would ignore the Ctrl-C that kills it
+   * at once without dd-run. When the app has no handler for it: takes the final profile, puts the signal's default
+   * action back and returns true; the caller then sends the signal again (from its own thread, once its inspector
+   * session is closed: dying inside one makes Node print "Waiting for the debugger to disconnect").
+   */
+  readyToDie(sig: NodeJS.Signals): boolean
 }
 
 /** finish(how): takes and writes the final profile, synchronously; idempotent. */
@@ -98,6 +107,16 @@ export function watchExitSignals(finish: (how: string) => void): ExitSignals {
   }
 
   const exits: ExitSignals = {
+    readyToDie(sig) {
+      if (stopped || !handlers.has(sig) || appHandles(sig)) return false
+      try {
+        finish(`signal ${sig}`)
+      } catch {
+        // Never keep the process from dying.
+      }
+      exits.stop()
+      return process.listenerCount(sig) === 0
+    },
     stop() {
       if (stopped) return
       stopped = true

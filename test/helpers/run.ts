@@ -109,3 +109,17 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/**
+ * SIGKILLs `pid` if it still runs a command line containing one of `markers`: for processes a test could not reach through
+ * a process group it created (dd-run starts commands in a session of their own), never a pid reused meanwhile.
+ */
+export function killIfStill(pid: number, ...markers: string[]): void {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    if (!markers.some((m) => cmdline.includes(m))) return
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already
+  }
+}

@@ -9,13 +9,18 @@ import { after, describe, it } from 'node:test'
 import { closedPort, FakeAgent } from '../helpers/fake-agent'
 import { DD_RUN, fixture } from '../helpers/paths'
 import { byProcess, listBundles } from '../helpers/profiles'
-import { cleanEnv, start, tempDir, waitFor } from '../helpers/run'
+import { cleanEnv, killIfStill, start, tempDir, waitFor } from '../helpers/run'
 
 const NO_HANDLER = fixture('supervision/no-handler.js')
 const APP = fixture('reliability/app.js')
 
 const agents: FakeAgent[] = []
 after(() => Promise.all(agents.map((a) => a.close())))
+/** The apps run in a session of dd-run's making: a test that fails ends them by pid. */
+const appPids: number[] = []
+after(() => {
+  for (const pid of appPids) killIfStill(pid, 'test/fixtures/supervision/')
+})
 
 /** No core files from SIGQUIT and abort() in the test's directory. */
 const NO_CORE = ['sh', '-c', 'ulimit -c 0; exec "$@"', 'sh']
@@ -31,7 +36,9 @@ async function startApp(command: string[], env: NodeJS.ProcessEnv): Promise<Star
   let stdout = ''
   run.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
   await waitFor(() => /ready (\d+)/.test(stdout), 30_000, `the app to start: ${stdout}`)
-  return { run, stdout: () => stdout, appPid: Number(/ready (\d+)/.exec(stdout)![1]) }
+  const appPid = Number(/ready (\d+)/.exec(stdout)![1])
+  appPids.push(appPid)
+  return { run, stdout: () => stdout, appPid }
 }
 
 function finalSnapshot(out: string, pid: number): string | undefined {
@@ -70,6 +77,16 @@ describe('signals and aborts keep the final profile and the same death', () => {
       assert.equal(finalSnapshot(out, app.appPid), 'on_shutdown', r.stderr)
     })
   }
+
+  it('SIGTERM to dd-run while the main thread never yields (no handler): the watchdog ends it as bare node ends, after the final profile', async () => {
+    const out = tempDir()
+    const app = await startApp([process.execPath, DD_RUN, process.execPath, fixture('supervision/spin.js')], cleanEnv({ DD_PROFILING_OUTPUT_DIR: out }))
+    process.kill(app.run.child.pid as number, 'SIGTERM')
+    const r = await app.run.done
+    assert.equal(r.signal, 'SIGTERM', r.stderr)
+    assert.equal(finalSnapshot(out, app.appPid), 'on_shutdown', r.stderr)
+    assert.doesNotMatch(r.stderr, /Waiting for the debugger/)
+  })
 
   it('process.abort(): final profile, then the abort', async () => {
     const out = tempDir()

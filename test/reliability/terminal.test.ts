@@ -4,14 +4,20 @@
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { DD_RUN, fixture } from '../helpers/paths'
 import { byProcess, listBundles } from '../helpers/profiles'
 import { inPty } from '../helpers/pty'
-import { cleanEnv, tempDir, waitFor } from '../helpers/run'
+import { cleanEnv, killIfStill, tempDir, waitFor } from '../helpers/run'
 import { procState } from '../../src/launch/linger'
 
 const SERVER = fixture('supervision/server.js')
+
+/** The apps started here run in a session of dd-run's making, out of the pty driver's reach: ended by pid. */
+const appPids: number[] = []
+after(() => {
+  for (const pid of appPids) killIfStill(pid, 'test/fixtures/supervision/', 'hello-server')
+})
 
 /** A project whose start script runs the server without `exec` (npm runs it through `sh -c`), with a local bin. */
 function project(): string {
@@ -39,6 +45,7 @@ async function pressCtrlC(command: string[], cwd: string, env: NodeJS.ProcessEnv
   const term = inPty(command[0] as string, command.slice(1), { cwd, env, timeoutMs: 60_000 })
   await waitFor(() => /listening \d+/.test(term.screen()), 30_000, `the server to listen: ${term.screen()}`)
   const serverPid = Number(/listening (\d+)/.exec(term.screen())![1])
+  appPids.push(serverPid)
   term.type('\x03')
   for (let i = 1; i < presses; i++) {
     await waitFor(() => (term.screen().match(/got SIGINT/g) ?? []).length >= i, 10_000, `SIGINT number ${i}`)
@@ -99,6 +106,24 @@ describe('Ctrl-C in a terminal', () => {
     assert.equal(profiled.sigints, 2, profiled.screen)
     assertSame(bare, profiled)
     assertFinalProfile(out, profiled.serverPid)
+  })
+
+  it('a main thread that never yields, without a handler: Ctrl-C ends it at once as without dd-run, after its final profile', async () => {
+    const out = tempDir()
+    const spin = fixture('supervision/spin.js')
+    const ctrlC = async (command: string[]): Promise<{ exit: string; pid: number }> => {
+      const term = inPty(command[0] as string, command.slice(1), { env: npmEnv(out), timeoutMs: 30_000 })
+      await waitFor(() => /ready \d+/.test(term.screen()), 30_000, 'the app to start')
+      appPids.push(Number(/ready (\d+)/.exec(term.screen())![1]))
+      term.type('\x03')
+      const { exit } = await term.done
+      return { exit, pid: Number(/ready (\d+)/.exec(term.screen())![1]) }
+    }
+    const bare = await ctrlC([process.execPath, spin])
+    const profiled = await ctrlC([process.execPath, DD_RUN, process.execPath, spin])
+    assert.equal(profiled.exit, bare.exit)
+    assert.equal(procState(profiled.pid).alive, false)
+    assertFinalProfile(out, profiled.pid)
   })
 
   it('a readline prompt reads what the person types', async () => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as inspector from 'node:inspector'
 import * as path from 'node:path'
 import { workerData } from 'node:worker_threads'
-import { HELPER_MARK, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer } from './protocol'
+import { HELPER_MARK, SIGNAL_GRACE_MS, SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer } from './protocol'
 
 type Outcome = EntryAnswer & { error?: string }
 
@@ -28,7 +28,7 @@ export function runHelper(): void {
   // another thread is connected, a pause of the app's own debugger session (`debugger` under Debugger.enable)
   // waits for that session to resume it, which it never would.
   let calling = false
-  const call = (kind: 'period' | 'snapshot', seen: number): Promise<Outcome> =>
+  const call = (kind: string, seen: number): Promise<Outcome> =>
     new Promise((resolve) => {
       calling = true
       const session = new inspector.Session()
@@ -39,7 +39,11 @@ export function runHelper(): void {
         return resolve({ error: (err as Error).message })
       }
       const expression = `globalThis[Symbol.for('dd-run.watchdog')]?.(${JSON.stringify(kind)}, ${seen})`
+      // A pending inspector call keeps no event loop alive: without this, the session finishing on the main thread
+      // (a signal's final profile) ends this thread before the answer, and with it what was to follow (the kill).
+      const hold = setInterval(() => undefined, 1 << 30)
       session.post('Runtime.evaluate', { expression, returnByValue: true, silent: true }, (err, res) => {
+        clearInterval(hold)
         calling = false
         session.disconnect()
         if (err) return resolve({ error: err.message })
@@ -94,9 +98,13 @@ export function runHelper(): void {
 }
 
 /** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
-function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
+function answerSnapshots(channel: string, pid: number, call: (kind: string, seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
   const seen = new Set<string>()
+  // When this process started, to the millisecond the channel's file times use (performance.timeOrigin is the
+  // worker's own start).
+  const startedAt = Date.now() - process.uptime() * 1000 - 1
   const handle = async (name: string): Promise<void> => {
+    if (name.startsWith(SIGNAL_PREFIX)) return signalled(name)
     if (!name.startsWith(SNAPSHOT_PREFIX) || name.includes('.') || seen.has(name)) return
     seen.add(name)
     const dir = path.join(channel, name)
@@ -117,11 +125,35 @@ function answerSnapshots(channel: string, pid: number, call: (kind: 'snapshot', 
       debug(`could not answer the snapshot request ${name}: ${(err as Error).message}`)
     }
   }
+  // A signal the launcher forwarded: if this process is still here after the grace time (its main thread did not run
+  // the listener that would have ended it), act for that listener. The app's own handlers are left to the app.
+  const signalled = (name: string): void => {
+    const sig = /^signal-\d+-(SIG[A-Z0-9]+)$/.exec(name)?.[1]
+    if (!sig || seen.has(name)) return
+    seen.add(name)
+    try {
+      const st = fs.lstatSync(path.join(channel, name))
+      if (!st.isFile() || (process.getuid && st.uid !== process.getuid())) return
+      // A signal forwarded before this process started was not meant for it.
+      if (st.mtimeMs < startedAt) return
+    } catch {
+      return
+    }
+    setTimeout(() => {
+      void call(`signal:${sig}`, 0).then((outcome) => {
+        if (outcome.error) debug(`could not hand ${sig} to the main thread: ${outcome.error}`)
+        // The final profile is written and the signal's default action is back: the death the app would have had.
+        else if (outcome.delivered) process.kill(process.pid, sig)
+      })
+    }, SIGNAL_GRACE_MS).unref()
+  }
   try {
     const watcher = fs.watch(channel, (_event, name) => {
       if (typeof name === 'string') void handle(name)
     })
     watcher.on('error', () => watcher.close()) // the channel was removed: the run is over
+    // What came before the watch began: this thread boots beside the app, and a Ctrl-C can come first.
+    for (const name of fs.readdirSync(channel)) if (name.startsWith(SIGNAL_PREFIX)) void handle(name)
     return watcher
   } catch (err) {
     debug(`snapshot requests cannot be watched: ${(err as Error).message}`)

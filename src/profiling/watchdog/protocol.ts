@@ -11,6 +11,14 @@ export const HELPER_MARK = 'dd-run.watchdog.helper'
 /** A snapshot request is a directory `<channel>/<SNAPSHOT_PREFIX><id>` the asker creates; answers go into it. */
 export const SNAPSHOT_PREFIX = 'snapshot-'
 
+/**
+ * The launcher forwarded a signal that ends processes: a file `<channel>/<SIGNAL_PREFIX><n>-<SIGNAME>`. A main
+ * thread that does not yield cannot run its signal listener; the watchdog acts for it after SIGNAL_GRACE_MS.
+ */
+export const SIGNAL_PREFIX = 'signal-'
+/** Long enough for a main thread that yields to handle the signal itself; short next to a person's patience. */
+export const SIGNAL_GRACE_MS = 250
+
 export interface HelperData {
   /** Int32Array over it: [0] counts the main thread's own periods; [1] becomes 1 when its session has finished. */
   heartbeat: SharedArrayBuffer
@@ -23,6 +31,8 @@ export interface HelperData {
 
 /** What the main thread answers (JSON, returned by value through the inspector). */
 export interface EntryAnswer {
+  /** For a signal: the final profile is written and the signal's default action is back: the caller sends it again. */
+  delivered?: boolean
   /** Why nothing was taken: the main thread ticked meanwhile, the session is busy or has finished. */
   skipped?: string
   /** profile_seq of the bundle taken, when one was. */

@@ -68,6 +68,12 @@ export function startWatchdog(o: WatchdogOptions): string | undefined {
 /** Runs on the main thread, inside whatever it was doing: only reads the stack and takes a profile. */
 function answer(o: WatchdogOptions, beats: Int32Array, kind: string, seen: number): EntryAnswer {
   const who = { command: o.report.command, role: o.report.role }
+  if (kind.startsWith('signal:')) {
+    // When the app has no handler of its own for it: the final profile, then the helper sends it again. Else the
+    // app's handler decides, on its loop.
+    const delivered = o.session.signalBehindStall(kind.slice('signal:'.length) as NodeJS.Signals)
+    return { ...who, delivered, ...(delivered ? {} : { skipped: 'the app handles this signal itself' }) }
+  }
   const stack = kind === 'snapshot' ? stackHere() : undefined
   if (kind === 'period') {
     if (Atomics.load(beats, 0) !== seen) return { skipped: 'the main thread took its own profile meanwhile' }
