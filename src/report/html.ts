@@ -1,21 +1,12 @@
-// Writes the report as ONE self-contained HTML file: d3 and d3-flame-graph are read from node_modules and inlined,
-// the data is embedded as JSON, and a Content-Security-Policy forbids every network request, so the page works
-// offline, mailed or attached to a ticket.
+// Writes the report as ONE self-contained HTML file: the page's script (with the parts of d3 and d3-flame-graph it
+// uses, bundled at build time) is inlined, the data is embedded as JSON, and a Content-Security-Policy forbids every
+// network request, so the page works offline, mailed or attached to a ticket.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { PageData } from './model'
-import { pageMain } from './page'
 
-/** A file of an installed package, found from the package's entry point (their exports maps hide dist/ files). */
-function asset(pkg: string, file: string): string {
-  let dir = path.dirname(require.resolve(pkg))
-  while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== pkg) {
-    const up = path.dirname(dir)
-    if (up === dir) throw new Error(`cannot find the ${pkg} package`)
-    dir = up
-  }
-  return fs.readFileSync(path.join(dir, file), 'utf8')
-}
+/** The page's script and style, bundled at build time by scripts/bundle.ts next to this file. */
+const bundled = (ext: 'js' | 'css'): string => fs.readFileSync(path.join(__dirname, `page-bundle.${ext}`), 'utf8')
 
 // Inline <script> content must not close the element early.
 const scriptSafe = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1')
@@ -62,7 +53,7 @@ export function renderHtml(data: PageData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <style>${CSS}</style>
-<style>${asset('d3-flame-graph', 'dist/d3-flamegraph.css')}</style>
+<style>${bundled('css')}</style>
 </head>
 <body>
 <header><h1>${title}</h1><div id="range"></div></header>
@@ -81,9 +72,7 @@ export function renderHtml(data: PageData): string {
 </section>
 </main>
 <script type="application/json" id="report-data">${json}</script>
-<script>${scriptSafe(asset('d3', 'dist/d3.min.js'))}</script>
-<script>${scriptSafe(asset('d3-flame-graph', 'dist/d3-flamegraph.umd.min.js'))}</script>
-<script>(${scriptSafe(pageMain.toString())})()</script>
+<script>${scriptSafe(bundled('js'))}</script>
 </body>
 </html>
 `

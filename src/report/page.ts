@@ -1,13 +1,17 @@
-// The report page's own script. It runs in the browser, not in Node: html.ts embeds pageMain's compiled source
-// (Function.prototype.toString), so it must use nothing from outside its body but the page's globals. The flame
-// graph itself is d3-flame-graph, inlined next to it.
+// The report page's own script. It runs in the browser, not in Node: scripts/bundle.ts bundles it at build time with
+// the d3 modules it is handed (d3-selection's select, d3-flame-graph), and html.ts inlines that bundle.
 import type { CompactNode, PageData } from './model'
 
 // Browser globals, typed loosely and only inside this module (the project compiles without the DOM library).
 declare const document: any
 declare const window: any
-declare const d3: any
-declare const flamegraph: any
+
+/** What the page draws with, handed in by the bundle's entry (scripts/bundle.ts). */
+export interface PageLibs {
+  select: (selector: string) => any
+  flamegraph: () => any
+  differentialColorMapper: (d: any, originalColor: string) => string
+}
 
 interface Node {
   name: string
@@ -17,7 +21,7 @@ interface Node {
   children: Node[]
 }
 
-export function pageMain(): void {
+export function pageMain(libs: PageLibs): void {
   const data: PageData = JSON.parse(document.getElementById('report-data').textContent)
   const $ = (id: string): any => document.getElementById(id)
   const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
@@ -146,8 +150,8 @@ export function pageMain(): void {
     const unit = unitOf(state.type)
     const root = expand(view.tree)
     root.name = scope.label
-    const chart = flamegraph
-      .default()
+    const chart = libs
+      .flamegraph()
       .width(Math.max(300, $('chart').clientWidth))
       .cellHeight(18)
       .transitionDuration(200)
@@ -162,8 +166,8 @@ export function pageMain(): void {
     chart.setSearchHandler((_results: unknown, sum: number, all: number) => {
       $('details').textContent = 'search: ' + (all > 0 ? ((100 * sum) / all).toFixed(1) : '0') + '% of ' + fmt(all, unit) + ' matches (' + fmt(sum, unit) + ')'
     })
-    if (data.mode === 'diff') chart.setColorMapper(flamegraph.colorMapper.differentialColorMapper)
-    d3.select('#chart').datum(root).call(chart)
+    if (data.mode === 'diff') chart.setColorMapper(libs.differentialColorMapper)
+    libs.select('#chart').datum(root).call(chart)
     state.chart = chart
     renderTop(view, state.type)
     const term = $('search').value
