@@ -41,9 +41,15 @@ export interface Frame {
   column?: number
 }
 
+/**
+ * How stacks treat the profiler's frames: the user's choice, or 'nest' (the report page): the profiler's frames are
+ * kept under one PROFILER_FRAME node, so the page can fold them into it or unfold them with a switch.
+ */
+export type ProfilerFrameMode = ProfilerFrames | 'nest'
+
 export interface FrameOptions {
-  /** The profiler's own frames: one line (default), hidden (their samples dropped), or as they are. */
-  profilerFrames?: ProfilerFrames
+  /** The profiler's own frames: one line (default), hidden (their samples dropped), as they are, or nested. */
+  profilerFrames?: ProfilerFrameMode
   /** Module names are shown relative to it. */
   cwd?: string
 }
@@ -52,7 +58,7 @@ export interface FrameOptions {
 export class FrameTable {
   readonly frames: Frame[] = []
   private readonly ids = new Map<string, number>()
-  readonly profilerFrames: ProfilerFrames
+  readonly profilerFrames: ProfilerFrameMode
   private readonly cwd: string
   private profilerId = -1
 
@@ -129,6 +135,7 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
   }
   // A location is one frame, or several when functions were inlined (pprof lists the innermost first).
   const locFrames: number[][] = []
+  const profilerIds = new Set<number>()
   for (const loc of profile.location) {
     const ids: number[] = []
     for (const ln of loc.line) {
@@ -137,7 +144,14 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       let { file } = info
       let { line, column } = unpack(ln.line || info.startLine, ln.column)
       if (frames.profilerFrames !== 'show' && isProfilerFrame(file)) {
-        ids.push(PROFILER)
+        if (frames.profilerFrames !== 'nest') {
+          ids.push(PROFILER)
+          continue
+        }
+        // Nested: the frame is kept, and marked as the profiler's so the stack gets PROFILER_FRAME above it.
+        const id = frames.intern(info.name, file, line, column)
+        profilerIds.add(id)
+        ids.push(id)
         continue
       }
       if (maps && file) {
@@ -161,15 +175,34 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       return
     }
   }
+  // Nested: the stack was written one slot short at its root end; the frames above the profiler's outermost frame
+  // move up one, and PROFILER_FRAME goes between them.
+  const nestProfiler = (k: number): void => {
+    const s = start[k] as number
+    const len = length[k] as number
+    let i = s + 1
+    while (i < s + len && !profilerIds.has(pool[i] as number)) i++
+    pool.copyWithin(s, s + 1, i)
+    pool[i - 1] = frames.profiler
+  }
   const hidden = new Set<number>()
   const samples = profile.sample
   const n = samples.length
   const start = new Uint32Array(n)
   const length = new Uint32Array(n)
   let total = 0
+  const nest = frames.profilerFrames === 'nest'
   for (let k = 0; k < n; k++) {
     let len = 0
-    for (const locId of (samples[k] as PprofSample).locationId) len += locFrames[locId]?.length ?? 0
+    let inProfiler = false
+    for (const locId of (samples[k] as PprofSample).locationId) {
+      const ids = locFrames[locId]
+      if (!ids) continue
+      len += ids.length
+      if (nest && !inProfiler) inProfiler = ids.some((id) => profilerIds.has(id))
+    }
+    // Room for the PROFILER_FRAME node a nested stack gets.
+    if (inProfiler) len++
     start[k] = total
     length[k] = Math.max(1, len)
     total += Math.max(1, len)
@@ -193,6 +226,7 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     // Keep stackless samples visible so the shares still add up to the total.
     if (!wrote) pool[start[k] as number] = noStack
     else if (sawProfiler) cutProfiler(k)
+    else if (nest && at >= (start[k] as number)) nestProfiler(k)
   }
   const order = sortedOrder(pool, start, length)
   const values = profile.sampleType.map((_, col) => {

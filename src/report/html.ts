@@ -39,6 +39,12 @@ aside button.scope{border:none;text-align:left;padding:2px 4px}
 #top tr[data-name]:hover{background:#f0e8fa}
 #top small{display:block;color:#777;overflow-wrap:anywhere}
 #top tr.grew td:first-child{color:#b00}
+#top tr.selected{background:#e6dcf5}
+#views button{border-radius:0;margin-right:-1px}
+#views button.view:first-child,#views button.order[data-order=heavy]{border-radius:3px 0 0 3px;margin-left:6px}
+#views button.view[data-view=sandwich],#views button.order[data-order=name]{border-radius:0 3px 3px 0}
+#callees{background:#fff;border:1px solid #ddd;border-top:none;border-radius:0 0 4px 4px;overflow:hidden}
+.caption{padding:2px 6px;color:#555;font-size:12px}
 #top tr.shrank td:first-child{color:#00b}
 `
 
@@ -65,10 +71,13 @@ export function renderHtml(data: PageData): string {
 <span id="types"></span>
 <input id="search" type="search" placeholder="Search functions" aria-label="search">
 <button id="reset">Reset zoom</button>
+<span id="views"><button class="view" data-view="flame" title="callers below, callees above">Flame graph</button><button class="view" data-view="inverted" title="bottom-up: where time was spent, with the callers that led there above">Inverted</button><button class="view" data-view="sandwich" title="callers and callees of the selected function (click a frame or a table row)">Sandwich</button>
+<button class="order" data-order="heavy" title="the largest child first">Left-heavy</button><button class="order" data-order="name" title="children by name">By name</button></span>
+<label id="profiler-switch" title="dd-run's and @datadog/pprof's frames: folded into one (dd-run profiler) frame, or shown under it"><input type="checkbox" id="profiler"> profiler's frames</label>
 <span id="total"></span>
 </div>
 <div id="details"></div>
-<div class="views"><div id="chart"></div><table id="top"></table></div>
+<div class="views"><div><div id="chart"></div><div id="callees" hidden></div></div><table id="top"></table></div>
 </section>
 </main>
 <script type="application/json" id="report-data">${json}</script>

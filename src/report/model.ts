@@ -1,12 +1,13 @@
 // What the report page shows, built from a profile directory: the process tree of each run, and for every scope
 // (all processes, one run, one process) and profile type a call tree and its top functions. Decodes each pprof
 // file once; trees of runs and of the whole directory are merges of the process trees.
-import { addStacks, columnOf, combineStacks, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
+import { addStacks, aggregate, columnOf, type Aggregate, combineStacks, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
+import { deltaOf, diffOf } from './diff'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
 import type { SourceMaps } from '../sourcemap/source-maps'
-import type { ProfilerFrames } from './frame-names'
+import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
 
 type Part = { stacks: Stacks; column: number; weight: number }
 
@@ -38,8 +39,10 @@ export interface PageScope {
 export interface PageView {
   total: number
   tree: CompactNode
-  /** [frame, self, total], largest self first. */
+  /** [frame, self, total], largest self first; the profiler's frames folded into PROFILER_FRAME. */
   top: [number, number, number][]
+  /** The same with the profiler's frames unfolded; present only when the tree has the profiler's frame. */
+  topUnfolded?: [number, number, number][]
   /** Diff pages: [frame, before share %, after share %], largest change first. */
   diff?: [number, number, number][]
 }
@@ -55,6 +58,12 @@ export interface PageData {
   types: { id: ProfileType; label: string; unit: string }[]
   runs: { runId: string; processes: PageProcess[] }[]
   scopes: PageScope[]
+  /** The profiler's frames: 'group' folds them into the `profilerFrame` node (a switch in the page unfolds them). */
+  profilerFrames: 'group' | 'show' | 'hide'
+  /** The frame index of PROFILER_FRAME, -1 when no stack entered the profiler. */
+  profilerFrame: number
+  /** Frame indexes of the lanes of "All processes" and of runs (a run, a process): not functions. */
+  lanes: number[]
   /** For diff pages: the two sides compared. */
   sides?: { before: string; after: string }
 }
@@ -75,14 +84,36 @@ export function compact(node: TreeNode, min: number, delta?: Map<TreeNode, numbe
 
 const round = (v: number): number => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 1000) / 1000)
 
-export function viewOf(tree: TreeNode, delta?: Map<TreeNode, number>): PageView {
-  return {
+const topOf = (tree: TreeNode): [number, number, number][] =>
+  functionStats(tree)
+    .slice(0, TOP_ROWS)
+    .map((s) => [s.frame, round(s.self), round(s.total)])
+
+/** The tree with every PROFILER_FRAME node's children folded into it (its value stays). */
+function foldProfiler(node: TreeNode, profiler: number): TreeNode {
+  if (node.frame === profiler) return { frame: node.frame, value: node.value, children: new Map() }
+  const children = new Map<number, TreeNode>()
+  for (const [id, c] of node.children) children.set(id, foldProfiler(c, profiler))
+  return { frame: node.frame, value: node.value, children }
+}
+
+/**
+ * The page's view of a tree. `shown` is the tree to draw when it differs from the one the tables are read from
+ * (lanes per process); `profiler` is PROFILER_FRAME's index when the stacks nest the profiler's frames under it.
+ */
+export function viewOf(tree: TreeNode, delta?: Map<TreeNode, number>, shown: TreeNode = tree, profiler = -1): PageView {
+  const view: PageView = {
     total: round(tree.value),
-    tree: compact(tree, tree.value * PRUNE, delta),
-    top: functionStats(tree)
-      .slice(0, TOP_ROWS)
-      .map((s) => [s.frame, round(s.self), round(s.total)]),
+    tree: compact(shown, shown.value * PRUNE, delta),
+    top: topOf(profiler >= 0 ? foldProfiler(tree, profiler) : tree),
   }
+  if (profiler >= 0 && hasFrame(tree, profiler)) view.topUnfolded = topOf(tree)
+  return view
+}
+
+function hasFrame(node: TreeNode, frame: number): boolean {
+  for (const c of node.children.values()) if (c.frame === frame || hasFrame(c, frame)) return true
+  return false
 }
 
 export function commandOf(info: unknown): string {
@@ -95,7 +126,8 @@ export function commandOf(info: unknown): string {
 }
 
 export async function buildReport(entries: readonly ProfileEntry[], maps: SourceMaps | undefined, title: string, cwd = process.cwd(), label?: LabelFilter, profilerFrames: ProfilerFrames = 'group'): Promise<PageData> {
-  const frames = new FrameTable({ profilerFrames, cwd })
+  // The profiler's frames are nested under PROFILER_FRAME unless hidden: the page folds or unfolds them.
+  const frames = new FrameTable({ profilerFrames: profilerFrames === 'hide' ? 'hide' : 'nest', cwd })
   const procs = new Map<string, PageProcess>()
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
   const byProcess = new Map<string, ProfileEntry[]>()
@@ -153,20 +185,60 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     list.push(p)
     runs.set(p.runId, list)
   }
-  const scopeOf = (id: string, label: string, keys: string[]): PageScope => {
+  // Frames for the lanes of "All processes" and of a run: after the functions' frames, never merged with them.
+  const pageFrames: [string, string][] = frames.frames.map((f) => [f.name, location(f, cwd)])
+  const lanes: number[] = []
+  const lane = (name: string, loc: string): number => {
+    lanes.push(pageFrames.length)
+    return pageFrames.push([name, loc]) - 1
+  }
+  const procLane = new Map<string, number>()
+  for (const p of procs.values()) procLane.set(p.key, lane(`${p.role} ${p.pid}`, `${p.service}${p.command ? ': ' + p.command : ''}`))
+  const runLane = new Map<string, number>()
+  for (const runId of runs.keys()) runLane.set(runId, lane(`Run ${runId.slice(0, 8) || '(no run id)'}`, ''))
+  const profiler = profilerFrames === 'hide' ? -1 : frames.frames.findIndex((f) => f.name === PROFILER_FRAME && f.file === '')
+  const treeOf = (key: string, ty: ProfileType): TreeNode => (trees.get(key) as Record<ProfileType, TreeNode>)[ty]
+  // A process's lane: its tree under a node naming it (the children are shared, not copied).
+  const processLanes = (keys: string[], ty: ProfileType): TreeNode[] =>
+    keys.map((k): TreeNode => ({ frame: procLane.get(k) as number, value: treeOf(k, ty).value, children: treeOf(k, ty).children })).filter((n) => n.value > 0)
+  const scopeOf = (id: string, label: string, keys: string[], shape: 'runs' | 'processes' | 'flat'): PageScope => {
     const views: PageScope['views'] = {}
     for (const ty of PROFILE_TYPES) {
       const merged = newRoot()
-      for (const k of keys) mergeTree(merged, (trees.get(k) as Record<ProfileType, TreeNode>)[ty])
-      if (merged.value > 0) views[ty] = viewOf(merged)
+      for (const k of keys) mergeTree(merged, treeOf(k, ty))
+      if (merged.value <= 0) continue
+      // Tables merge the processes (a function is one row); the graph keeps one lane per process, so a worker's hot
+      // path is not mixed with the primary's: run, then role and pid.
+      let shown = merged
+      if (shape !== 'flat') {
+        shown = newRoot()
+        const top =
+          shape === 'runs'
+            ? [...runs].map(([runId, list]) => {
+                const kids = processLanes(list.map((p) => p.key).filter((k) => keys.includes(k)), ty)
+                const node: TreeNode = { frame: runLane.get(runId) as number, value: 0, children: new Map() }
+                for (const c of kids) {
+                  node.value += c.value
+                  node.children.set(c.frame, c)
+                }
+                return node
+              })
+            : processLanes(keys, ty)
+        for (const c of top) {
+          if (c.value <= 0) continue
+          shown.value += c.value
+          shown.children.set(c.frame, c)
+        }
+      }
+      views[ty] = viewOf(merged, undefined, shown, profiler)
     }
     return { id, label, views }
   }
-  const scopes: PageScope[] = [scopeOf('all', `All processes (${procs.size})`, [...procs.keys()])]
+  const scopes: PageScope[] = [scopeOf('all', `All processes (${procs.size})`, [...procs.keys()], 'runs')]
   if (runs.size > 1) {
-    for (const [runId, list] of runs) scopes.push(scopeOf(`run:${runId}`, `Run ${runId.slice(0, 8) || '(none)'} (${list.length} processes)`, list.map((p) => p.key)))
+    for (const [runId, list] of runs) scopes.push(scopeOf(`run:${runId}`, `Run ${runId.slice(0, 8) || '(none)'} (${list.length} processes)`, list.map((p) => p.key), 'processes'))
   }
-  for (const p of procs.values()) scopes.push(scopeOf(`proc:${p.key}`, `${p.role} ${p.pid} (${p.service})`, [p.key]))
+  for (const p of procs.values()) scopes.push(scopeOf(`proc:${p.key}`, `${p.role} ${p.pid} (${p.service})`, [p.key], 'flat'))
 
   return {
     mode: 'report',
@@ -174,9 +246,79 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     generated: new Date().toISOString(),
     from: Math.min(...entries.map((e) => e.start)),
     to: Math.max(...entries.map((e) => e.end)),
-    frames: frames.frames.map((f) => [f.name, location(f, cwd)]),
+    frames: pageFrames,
     types: PROFILE_TYPES.map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
     runs: [...runs].map(([runId, processes]) => ({ runId, processes: processes.sort((a, b) => a.start - b.start) })),
     scopes,
+    profilerFrames: profilerFrames === 'hide' ? 'hide' : profilerFrames,
+    profilerFrame: profiler,
+    lanes,
   }
 }
+
+/** One side of a comparison: a label and its profiles. */
+export interface Side {
+  label: string
+  entries: ProfileEntry[]
+}
+
+/** The differential page of `dd-run diff --html`: the after side's tree, each frame with its change against before. */
+export async function diffPage(
+  before: Side,
+  after: Side,
+  types: readonly (typeof PROFILE_TYPES)[number][],
+  frames: FrameTable,
+  maps: SourceMaps | undefined,
+  done: Partial<Record<string, [Aggregate, Aggregate]>>,
+): Promise<PageData> {
+  const views: PageScope['views'] = {}
+  for (const type of types) {
+    const pair = done[type] ?? [await aggregate(before.entries, type, maps, frames), await aggregate(after.entries, type, maps, frames)]
+    const [b, a] = pair
+    if (a.tree.value === 0 || b.tree.value === 0) continue
+    const view = viewOf(a.tree, deltaOf(a.tree, b.tree))
+    const fnIndex = new Map<string, number>()
+    frames.frames.forEach((f, i) => fnIndex.set(`${f.name}\0${location(f)}`, i))
+    view.diff = diffOf(b, a)
+      .functions.filter((f) => Math.abs(f.delta) >= 0.05)
+      .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+      .slice(0, 100)
+      .map((f) => [fnIndex.get(`${f.name}\0${f.location}`) ?? 0, round1(f.beforeShare), round1(f.afterShare)])
+    views[type] = view
+  }
+  const all = [...before.entries, ...after.entries]
+  const procs = new Map<string, PageData['runs'][number]['processes'][number]>()
+  for (const e of after.entries) {
+    const p = procs.get(e.runtimeId)
+    if (p) {
+      p.start = Math.min(p.start, e.start)
+      p.end = Math.max(p.end, e.end)
+      for (const k of Object.keys(e.files)) p.profiles[k] = (p.profiles[k] ?? 0) + 1
+      continue
+    }
+    procs.set(e.runtimeId, {
+      key: e.runtimeId, runId: e.runId, pid: e.pid, role: e.role, service: e.service, command: commandOf(e.info), start: e.start, end: e.end,
+      profiles: Object.fromEntries(Object.keys(e.files).map((k) => [k, 1])),
+      ...(e.tags.parent_runtime_id ? { parent: e.tags.parent_runtime_id } : {}),
+    })
+  }
+  const runs = new Map<string, PageData['runs'][number]['processes']>()
+  for (const p of procs.values()) runs.set(p.runId, [...(runs.get(p.runId) ?? []), p])
+  return {
+    mode: 'diff',
+    title: `dd-run diff: ${before.label} -> ${after.label}`,
+    generated: new Date().toISOString(),
+    from: Math.min(...all.map((e) => e.start)),
+    to: Math.max(...all.map((e) => e.end)),
+    frames: frames.frames.map((f) => [f.name, location(f)]),
+    types: types.filter((t) => views[t]).map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
+    runs: [...runs].map(([runId, processes]) => ({ runId, processes })),
+    scopes: [{ id: 'all', label: `After, against before`, views }],
+    sides: { before: before.label, after: after.label },
+    profilerFrames: frames.profilerFrames === 'show' || frames.profilerFrames === 'hide' ? frames.profilerFrames : 'group',
+    profilerFrame: -1,
+    lanes: [],
+  }
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10

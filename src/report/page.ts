@@ -14,18 +14,36 @@ export interface PageLibs {
 }
 
 interface Node {
+  /** Frame index in data.frames (-1: the root). */
+  f: number
   name: string
   loc: string
   value: number
   delta?: number
   children: Node[]
+  parent?: Node
 }
+
+/** What the graph shows: the call tree, the call tree upside down (bottom-up), or one function's sandwich. */
+type ViewKind = 'flame' | 'inverted' | 'sandwich'
 
 export function pageMain(libs: PageLibs): void {
   const data: PageData = JSON.parse(document.getElementById('report-data').textContent)
   const $ = (id: string): any => document.getElementById(id)
   const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
-  const state = { scope: 'all', type: '', chart: null as any }
+  const state = {
+    scope: 'all',
+    type: '',
+    view: 'flame' as ViewKind,
+    /** Children ordered by value, largest first (left-heavy), or by name (frames of one function line up). */
+    order: 'heavy' as 'heavy' | 'name',
+    /** The profiler's frames folded into one node, or unfolded under it. */
+    profiler: (data.profilerFrames === 'show' ? 'show' : 'group') as 'group' | 'show',
+    /** The function of the sandwich: a frame index. */
+    fn: -1,
+    charts: [] as any[],
+  }
+  const lanes = new Set(data.lanes)
 
   const unitOf = (type: string): string => data.types.find((t) => t.id === type)?.unit ?? 'nanoseconds'
   const fmt = (v: number, unit: string): string => {
@@ -49,11 +67,84 @@ export function pageMain(libs: PageLibs): void {
   }
   const time = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
 
-  const expand = (c: CompactNode): Node => {
+  const expand = (c: CompactNode, parent?: Node): Node => {
     const frame = data.frames[c[0]] ?? ['all', '']
-    const node: Node = { name: frame[0], loc: frame[1], value: c[1], children: (c[2] ?? []).map(expand) }
+    const node: Node = { f: c[0], name: frame[0], loc: frame[1], value: c[1], children: [] }
+    if (parent) node.parent = parent
     if (c[3] !== undefined) node.delta = c[3]
+    // Folded: the profiler's frames stay inside its one node.
+    if (!(state.profiler === 'group' && c[0] === data.profilerFrame)) node.children = (c[2] ?? []).map((k) => expand(k, node))
     return node
+  }
+  const selfOf = (n: Node): number => n.value - n.children.reduce((sum, c) => sum + c.value, 0)
+  const walk = (n: Node, visit: (n: Node) => void): void => {
+    visit(n)
+    for (const c of n.children) walk(c, visit)
+  }
+  /** Adds a path of frames under `root`, merging with what is there (a trie of frame indexes). */
+  const addPath = (root: Node, path: Node[], value: number): void => {
+    root.value += value
+    let at = root
+    for (const p of path) {
+      let next = at.children.find((c) => c.f === p.f)
+      if (!next) {
+        next = { f: p.f, name: p.name, loc: p.loc, value: 0, children: [] }
+        at.children.push(next)
+      }
+      next.value += value
+      at = next
+    }
+  }
+  /** The frames from `n` up to (not including) the root: callers after callees. */
+  const upward = (n: Node): Node[] => {
+    const out: Node[] = []
+    for (let p: Node | undefined = n; p && p.parent; p = p.parent) out.push(p)
+    return out
+  }
+  const hasAncestor = (n: Node, f: number): boolean => {
+    for (let p = n.parent; p; p = p.parent) if (p.f === f) return true
+    return false
+  }
+  /** Bottom-up: each function where time was spent is a root; above it, the callers that led there. */
+  const invert = (root: Node): Node => {
+    const out: Node = { f: -1, name: root.name, loc: '', value: 0, children: [] }
+    walk(root, (n) => {
+      const self = selfOf(n)
+      if (n.parent && self > 0) addPath(out, upward(n), self)
+    })
+    return out
+  }
+  /**
+   * One function's callers and callees: every call of `f` not inside another call of it (so recursion counts once),
+   * its callers merged bottom-up and its callees merged top-down.
+   */
+  const sandwich = (root: Node, f: number): { callers: Node; callees: Node } => {
+    const [name, loc] = data.frames[f] ?? ['?', '']
+    const callers: Node = { f, name, loc, value: 0, children: [] }
+    const callees: Node = { f, name, loc, value: 0, children: [] }
+    const merge = (into: Node, from: Node): void => {
+      for (const c of from.children) {
+        let mine = into.children.find((x) => x.f === c.f)
+        if (!mine) {
+          mine = { f: c.f, name: c.name, loc: c.loc, value: 0, children: [] }
+          into.children.push(mine)
+        }
+        mine.value += c.value
+        merge(mine, c)
+      }
+    }
+    walk(root, (n) => {
+      if (n.f !== f || hasAncestor(n, f)) return
+      addPath(callers, upward(n).slice(1), n.value)
+      callees.value += n.value
+      merge(callees, n)
+    })
+    return { callers, callees }
+  }
+  const sortTree = (n: Node): Node => {
+    n.children.sort((a, b) => b.value - a.value)
+    for (const c of n.children) sortTree(c)
+    return n
   }
 
   // Header: what the report covers.
@@ -113,11 +204,12 @@ export function pageMain(libs: PageLibs): void {
       }
     } else {
       rows.push('<tr><th>self</th><th>total</th><th>function</th></tr>')
-      for (const [f, self, total] of view.top as [number, number, number][]) {
+      const top = (state.profiler === 'show' && view.topUnfolded) || view.top
+      for (const [f, self, total] of top as [number, number, number][]) {
         const [name, loc] = data.frames[f] ?? ['?', '']
         const share = (v: number): string => (view.total > 0 ? ((100 * v) / view.total).toFixed(1) : '0.0') + '%'
         rows.push(
-          '<tr data-name="' + esc(name) + '"><td title="' + fmt(self, unit) + '">' + share(self) + '</td><td title="' + fmt(total, unit) + '">' + share(total) +
+          '<tr data-name="' + esc(name) + '" data-frame="' + f + '"' + (f === state.fn ? ' class="selected"' : '') + '><td title="' + fmt(self, unit) + '">' + share(self) + '</td><td title="' + fmt(total, unit) + '">' + share(total) +
             '</td><td title="' + esc(loc) + '">' + esc(name) + '<small>' + esc(loc) + '</small></td></tr>',
         )
       }
@@ -137,11 +229,15 @@ export function pageMain(libs: PageLibs): void {
     }
     for (const b of document.querySelectorAll('button.scope')) b.classList.toggle('on', b.dataset.scope === scope.id)
     const view = views[state.type]
-    if (state.chart) {
-      state.chart.destroy()
-      state.chart = null
-    }
+    for (const c of state.charts) c.destroy()
+    state.charts = []
     $('chart').innerHTML = ''
+    $('callees').innerHTML = ''
+    $('callees').hidden = state.view !== 'sandwich'
+    for (const b of document.querySelectorAll('button.view')) b.classList.toggle('on', b.dataset.view === state.view)
+    for (const b of document.querySelectorAll('button.order')) b.classList.toggle('on', b.dataset.order === state.order)
+    $('profiler').checked = state.profiler === 'show'
+    $('profiler-switch').hidden = data.profilerFrame < 0 || !view?.topUnfolded
     if (!view) {
       $('chart').textContent = 'No samples of this type in this scope.'
       $('top').innerHTML = ''
@@ -150,28 +246,56 @@ export function pageMain(libs: PageLibs): void {
     const unit = unitOf(state.type)
     const root = expand(view.tree)
     root.name = scope.label
-    const chart = libs
-      .flamegraph()
-      .width(Math.max(300, $('chart').clientWidth))
-      .cellHeight(18)
-      .transitionDuration(200)
-      .minFrameSize(1)
-      .setDetailsElement($('details'))
-      .setSearchMatch((d: any, term: string) => !!term && (d.data.name + ' ' + d.data.loc).toLowerCase().includes(term.toLowerCase()))
-      .setLabelHandler((d: any) => {
-        const share = view.total > 0 ? ((100 * d.value) / view.total).toFixed(2) : '0'
-        const delta = d.data.delta !== undefined ? ' \u00b7 change ' + (d.data.delta >= 0 ? '+' : '') + fmt(d.data.delta, unit) : ''
-        return d.data.name + (d.data.loc ? ' (' + d.data.loc + ')' : '') + ' \u00b7 ' + fmt(d.value, unit) + ' \u00b7 ' + share + '%' + delta
+    const share = (v: number): string => (view.total > 0 ? ((100 * v) / view.total).toFixed(2) : '0')
+    const draw = (el: string, tree: Node, inverted: boolean): any => {
+      const chart = libs
+        .flamegraph()
+        .width(Math.max(300, $(el).clientWidth))
+        .cellHeight(18)
+        .transitionDuration(200)
+        .minFrameSize(1)
+        .inverted(inverted)
+        .sort(state.order === 'name')
+        .setDetailsElement($('details'))
+        .setSearchMatch((d: any, term: string) => !!term && (d.data.name + ' ' + d.data.loc).toLowerCase().includes(term.toLowerCase()))
+        .setLabelHandler((d: any) => {
+          const delta = d.data.delta !== undefined ? ' \u00b7 change ' + (d.data.delta >= 0 ? '+' : '') + fmt(d.data.delta, unit) : ''
+          return d.data.name + (d.data.loc ? ' (' + d.data.loc + ')' : '') + ' \u00b7 ' + fmt(d.value, unit) + ' \u00b7 ' + share(d.value) + '%' + delta
+        })
+        // Lanes (a run, a process) are grey: they are where the time was, not a function.
+        .setColorMapper((d: any, color: string) =>
+          lanes.has(d.data.f) ? '#d5d0dc' : data.mode === 'diff' ? libs.differentialColorMapper(d, color) : color,
+        )
+        .onClick((d: any) => {
+          if (d?.data && d.data.f >= 0 && !lanes.has(d.data.f)) state.fn = d.data.f
+        })
+      chart.setSearchHandler((_results: unknown, sum: number, all: number) => {
+        $('details').textContent = 'search: ' + (all > 0 ? ((100 * sum) / all).toFixed(1) : '0') + '% of ' + fmt(all, unit) + ' matches (' + fmt(sum, unit) + ')'
       })
-    chart.setSearchHandler((_results: unknown, sum: number, all: number) => {
-      $('details').textContent = 'search: ' + (all > 0 ? ((100 * sum) / all).toFixed(1) : '0') + '% of ' + fmt(all, unit) + ' matches (' + fmt(sum, unit) + ')'
-    })
-    if (data.mode === 'diff') chart.setColorMapper(libs.differentialColorMapper)
-    libs.select('#chart').datum(root).call(chart)
-    state.chart = chart
+      libs.select('#' + el).datum(tree).call(chart)
+      state.charts.push(chart)
+      return chart
+    }
+    if (state.view === 'sandwich') {
+      const top = (state.profiler === 'show' && view.topUnfolded) || view.top
+      if (state.fn < 0 || !data.frames[state.fn]) state.fn = top.find((r: number[]) => !lanes.has(r[0] as number))?.[0] ?? -1
+      const { callers, callees } = sandwich(root, state.fn)
+      if (callers.value <= 0) {
+        $('chart').textContent = 'The selected function has no samples in this scope and type: pick one in the table.'
+      } else {
+        // Callers above the function (a flame graph ending in it), callees below it (an icicle starting from it).
+        $('chart').insertAdjacentHTML('beforeend', '<div class="caption">Callers of ' + esc(callers.name) + ' \u00b7 ' + share(callers.value) + '%</div><div id="callers"></div>')
+        draw('callers', state.order === 'heavy' ? sortTree(callers) : callers, false)
+        $('callees').insertAdjacentHTML('beforeend', '<div class="caption">Callees of ' + esc(callees.name) + '</div><div id="callees-chart"></div>')
+        draw('callees-chart', state.order === 'heavy' ? sortTree(callees) : callees, true)
+      }
+    } else {
+      const tree = state.view === 'inverted' ? sortTree(invert(root)) : root
+      draw('chart', tree, state.view === 'inverted')
+    }
     renderTop(view, state.type)
     const term = $('search').value
-    if (term) chart.search(term)
+    if (term) for (const c of state.charts) c.search(term)
     $('total').textContent = scope.label + ' \u00b7 ' + (data.types.find((t) => t.id === state.type)?.label ?? '') + ' \u00b7 ' + fmt(view.total, unit)
   }
 
@@ -192,20 +316,37 @@ export function pageMain(libs: PageLibs): void {
     render()
   })
   $('search').addEventListener('input', () => {
-    if (!state.chart) return
     const term = $('search').value
-    if (term) state.chart.search(term)
-    else {
-      state.chart.clear()
-      $('details').textContent = ''
+    for (const c of state.charts) {
+      if (term) c.search(term)
+      else c.clear()
     }
+    if (!term) $('details').textContent = ''
   })
-  $('reset').addEventListener('click', () => state.chart?.resetZoom())
+  $('reset').addEventListener('click', () => {
+    for (const c of state.charts) c.resetZoom()
+  })
+  // A row: its function becomes the sandwich's (redrawn when the sandwich is shown), and is searched in the graph.
   $('top').addEventListener('click', (ev: any) => {
     const tr = ev.target.closest('tr[data-name]')
-    if (!tr || !state.chart) return
+    if (!tr) return
+    if (tr.dataset.frame !== undefined) state.fn = Number(tr.dataset.frame)
     $('search').value = tr.dataset.name
-    state.chart.search(tr.dataset.name)
+    if (state.view === 'sandwich') render()
+    else for (const c of state.charts) c.search(tr.dataset.name)
+    for (const r of document.querySelectorAll('#top tr.selected')) r.classList.remove('selected')
+    tr.classList.add('selected')
+  })
+  $('views').addEventListener('click', (ev: any) => {
+    const b = ev.target.closest('button')
+    if (!b) return
+    if (b.dataset.view) state.view = b.dataset.view
+    if (b.dataset.order) state.order = b.dataset.order
+    render()
+  })
+  $('profiler').addEventListener('change', () => {
+    state.profiler = $('profiler').checked ? 'show' : 'group'
+    render()
   })
   let resizeTimer: any
   window.addEventListener('resize', () => {
