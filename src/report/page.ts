@@ -73,7 +73,7 @@ export function pageMain(libs: PageLibs): void {
     if (parent) node.parent = parent
     if (c[3] !== undefined) node.delta = c[3]
     // Folded: the profiler's frames stay inside its one node.
-    if (!(state.profiler === 'group' && c[0] === data.profilerFrame)) node.children = (c[2] ?? []).map((k) => expand(k, node))
+    if (!(state.profiler === 'group' && c[0] === data.profilerFrame && c[0] >= 0)) node.children = (c[2] ?? []).map((k) => expand(k, node))
     return node
   }
   const selfOf = (n: Node): number => n.value - n.children.reduce((sum, c) => sum + c.value, 0)
@@ -332,8 +332,8 @@ export function pageMain(libs: PageLibs): void {
     if (!tr) return
     if (tr.dataset.frame !== undefined) state.fn = Number(tr.dataset.frame)
     $('search').value = tr.dataset.name
-    if (state.view === 'sandwich') render()
-    else for (const c of state.charts) c.search(tr.dataset.name)
+    if (state.view === 'sandwich') return render()
+    for (const c of state.charts) c.search(tr.dataset.name)
     for (const r of document.querySelectorAll('#top tr.selected')) r.classList.remove('selected')
     tr.classList.add('selected')
   })

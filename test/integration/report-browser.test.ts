@@ -149,6 +149,115 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
+  /** Every drawn frame of a chart with its parent's name, depth, x and value, read from d3's data on the element. */
+  const frames = (page: Page, chart = '#chart'): Promise<{ name: string; parent: string; path: string; depth: number; x: number; value: number }[]> =>
+    page.evaluate((sel) => {
+      const out: { name: string; parent: string; path: string; depth: number; x: number; value: number }[] = []
+      for (const g of document.querySelectorAll(sel + ' g.frame')) {
+        const d = g.__data__
+        if (!d || g.classList.contains('hide')) continue
+        const up: string[] = []
+        for (let p = d.parent; p; p = p.parent) up.push(p.data.name)
+        out.push({ name: d.data.name, parent: d.parent?.data.name ?? '', path: up.join(' < '), depth: d.depth, x: Number(g.querySelector('rect')?.getAttribute('x') ?? g.getAttribute('transform')?.match(/translate\(([-\d.]+)/)?.[1] ?? 0), value: d.value })
+      }
+      return out
+    }, chart)
+  /** The names on the path from a frame up to the root. */
+  const ancestors = (page: Page, name: string): Promise<string[]> =>
+    page.evaluate((n) => {
+      const g = [...document.querySelectorAll('#chart g.frame')].find((e: any) => e.__data__?.data.name === n)
+      const out: string[] = []
+      for (let d = g?.__data__?.parent; d; d = d.parent) out.push(d.data.name)
+      return out
+    }, name)
+  /** A screenshot of the chart area kept in .test-artifacts/, checked for a drawn graph: many colours, not a blank box. */
+  async function shot(page: Page, name: string): Promise<void> {
+    fs.mkdirSync(ARTIFACTS, { recursive: true })
+    const file = path.join(ARTIFACTS, name)
+    await page.locator('.views').screenshot({ path: file })
+    const png = fs.readFileSync(file)
+    assert.ok(png.length > 8000, `${name} is ${png.length} bytes: an empty box compresses to far less`)
+    const colours = await page.evaluate(() => new Set([...document.querySelectorAll('.views g.frame rect')].map((r: any) => r.getAttribute('fill'))).size)
+    assert.ok(colours >= 3, `${name}: only ${colours} frame colours drawn`)
+  }
+
+  it('draws each process as its own lane under its run in "All processes"', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    const hot = await ancestors(page, 'hotSpin')
+    const parent = await ancestors(page, 'parentSpin')
+    const childLane = hot.find((n) => /^child \d+$/.test(n))
+    const mainLane = parent.find((n) => /^main \d+$/.test(n))
+    assert.ok(childLane, `hotSpin runs in the child's lane: ${JSON.stringify(hot)}`)
+    assert.ok(mainLane, `parentSpin runs in the parent's lane: ${JSON.stringify(parent)}`)
+    assert.ok(!hot.includes(mainLane as string) && !parent.includes(childLane as string), 'the two processes are not mixed')
+    const run = hot[hot.indexOf(childLane as string) + 1] ?? ''
+    assert.match(run, /^Run [0-9a-f]{8}$/, 'the process lanes are under their run')
+    assert.equal(parent[parent.indexOf(mainLane as string) + 1], run)
+    await shot(page, 'report-lanes.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('inverted view: the functions that spent the time are at the top level, their callers under them', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    const shown = await frames(page)
+    const top = shown.filter((f) => f.depth === 1).sort((a, b) => b.value - a.value)
+    assert.equal(top[0]?.name, 'hotSpin', `the heaviest leaf first: ${JSON.stringify(top.slice(0, 3))}`)
+    assert.ok(top.some((f) => f.name === 'warmSpin') && top.some((f) => f.name === 'parentSpin'))
+    assert.ok(shown.some((f) => f.parent === 'hotSpin' && f.name.startsWith('(module) ')), "hotSpin's caller, the module, is next to it")
+    await shot(page, 'report-inverted.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('sandwich: a table row selects the function; its callers and callees are drawn around it', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await page.click('button[data-view=sandwich]')
+    await page.locator('#top tr[data-name="keepAllocating"]').click()
+    await settle(page)
+    const callers = await frames(page, '#callers')
+    const callees = await frames(page, '#callees-chart')
+    assert.equal(callers.find((f) => f.depth === 0)?.name, 'keepAllocating')
+    assert.equal(callees.find((f) => f.depth === 0)?.name, 'keepAllocating')
+    assert.ok(callers.some((f) => f.depth === 1 && f.name.startsWith('(module) ')), `the module calls keepAllocating: ${JSON.stringify(callers.slice(0, 4))}`)
+    assert.ok(!callers.some((f) => f.name === 'hotSpin'), 'hotSpin is not a caller of keepAllocating')
+    assert.equal(callers[0]?.value, callees[0]?.value, 'both halves are the same calls of the function')
+    await page.locator('#top tr[data-name="hotSpin"]').click()
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'hotSpin', 'another row: another sandwich')
+    await shot(page, 'report-sandwich.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('orders children left-heavy (largest first) or by name', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    const siblings = async (): Promise<Map<string, { name: string; value: number; x: number }[]>> => {
+      const groups = new Map<string, { name: string; value: number; x: number }[]>()
+      for (const f of await frames(page)) groups.set(f.path, [...(groups.get(f.path) ?? []), f])
+      for (const g of groups.values()) g.sort((a, b) => a.x - b.x)
+      return groups
+    }
+    let checked = 0
+    for (const g of (await siblings()).values()) {
+      for (let i = 1; i < g.length; i++) assert.ok((g[i - 1] as { value: number }).value >= (g[i] as { value: number }).value, `left-heavy: ${JSON.stringify(g)}`)
+      if (g.length > 1) checked++
+    }
+    assert.ok(checked > 0, 'some frames have siblings')
+    await page.click('button[data-order=name]')
+    await settle(page)
+    for (const g of (await siblings()).values()) {
+      const names = g.map((f) => f.name)
+      assert.deepEqual(names, [...names].sort(), 'by name')
+    }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('the diff page loads offline and colours the function that grew red', async () => {
     const file = path.join(out, 'diff.html')
     const { page, errors, requests } = await open(file)

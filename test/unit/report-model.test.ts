@@ -1,0 +1,122 @@
+// The report page's data, built from profiles written here with known stacks: "All processes" has one lane per
+// process under its run, the profiler's frames are nested under (dd-run profiler) so the page can fold them, and
+// the tables fold them by default.
+import assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import { describe, it } from 'node:test'
+import { Profile, StringTable } from 'pprof-format'
+import { PROFILER_FRAME } from '../../src/report/frame-names'
+import type { ProfileEntry } from '../../src/report/load'
+import { buildReport, type CompactNode, type PageData } from '../../src/report/model'
+import { tempDir } from '../helpers/run'
+
+/** A frame: `name` or `name@file` (default file /app/<name>.js). */
+type Sample = { frames: string[]; cpu: number; labels?: Record<string, string> }
+
+const PPROF_FILE = '/opt/x/node_modules/@datadog/pprof/out/src/time-profiler.js'
+
+function wallProto(samples: Sample[]): Profile {
+  const st = new StringTable()
+  const ids = new Map<string, number>()
+  const functions: { id: number; name: number; filename: number }[] = []
+  const locations: { id: number; line: { functionId: number; line: number }[] }[] = []
+  const idOf = (frame: string): number => {
+    let id = ids.get(frame)
+    if (id === undefined) {
+      id = ids.size + 1
+      ids.set(frame, id)
+      const at = frame.indexOf('@')
+      const name = at < 0 ? frame : frame.slice(0, at)
+      functions.push({ id, name: st.dedup(name), filename: st.dedup(at < 0 ? `/app/${name}.js` : frame.slice(at + 1)) })
+      locations.push({ id, line: [{ functionId: id, line: 10 }] })
+    }
+    return id
+  }
+  return new Profile({
+    sampleType: [
+      { type: st.dedup('sample'), unit: st.dedup('count') },
+      { type: st.dedup('wall'), unit: st.dedup('nanoseconds') },
+      { type: st.dedup('cpu'), unit: st.dedup('nanoseconds') },
+    ],
+    sample: samples.map((s) => ({
+      locationId: s.frames.map(idOf).reverse(),
+      value: [1, s.cpu, s.cpu],
+      label: Object.entries(s.labels ?? {}).map(([k, v]) => ({ key: st.dedup(k), str: st.dedup(v) })),
+    })),
+    location: locations,
+    function: functions,
+    stringTable: st,
+  })
+}
+
+/** One period of one process, written as the file exporter would, as a ProfileEntry. */
+export function entry(root: string, p: { pid: string; role?: string; runId?: string; seq: number; start: number; end: number }, samples: Sample[]): ProfileEntry {
+  const dir = path.join(root, `${p.pid}-${p.seq}`)
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, 'wall.pprof')
+  fs.writeFileSync(file, zlib.gzipSync(wallProto(samples).encode()))
+  return {
+    dir, start: p.start, end: p.end, service: 'svc', pid: p.pid, role: p.role ?? 'main', runtimeId: `rt-${p.pid}`, runId: p.runId ?? 'run-1',
+    tags: {}, files: { 'wall.pprof': file }, info: {},
+  }
+}
+
+/** The tree as nested names: [name, value, children]. */
+function named(data: PageData, node: CompactNode): unknown {
+  return [data.frames[node[0]]?.[0] ?? 'root', node[1], (node[2] ?? []).map((c) => named(data, c))]
+}
+
+const nameOf = (data: PageData, f: number): string => data.frames[f]?.[0] ?? '?'
+
+describe('report model', () => {
+  it('draws "All processes" as one lane per process under its run; tables merge the processes', async () => {
+    const root = tempDir()
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'shared'], cpu: 30 }]),
+      entry(root, { pid: '11', role: 'cluster_worker', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'shared'], cpu: 70 }]),
+    ]
+    const data = await buildReport(entries, undefined, 't', root)
+    const all = data.scopes.find((s) => s.id === 'all')?.views.cpu
+    assert.ok(all)
+    assert.deepEqual(named(data, all.tree), [
+      'root', 100, [['Run run-1', 100, [
+        ['cluster_worker 11', 70, [['main', 70, [['shared', 70, []]]]]],
+        ['main 10', 30, [['main', 30, [['shared', 30, []]]]]],
+      ]]],
+    ])
+    assert.deepEqual(all.top.map(([f, self, total]) => [nameOf(data, f), self, total]), [['shared', 100, 100], ['main', 0, 100]])
+    for (const lane of ['Run run-1', 'cluster_worker 11', 'main 10']) {
+      assert.ok(data.lanes.some((f) => nameOf(data, f) === lane), `${lane} is a lane`)
+    }
+    const one = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
+    assert.deepEqual(one && named(data, one.tree), ['root', 30, [['main', 30, [['shared', 30, []]]]]], 'one process: no lanes')
+  })
+
+  it("nests the profiler's frames under (dd-run profiler); the table folds them unless unfolded", async () => {
+    const root = tempDir()
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [
+        { frames: ['main', 'work'], cpu: 90 },
+        { frames: ['main', 'timer', `serialize@${PPROF_FILE}`, `encode@${PPROF_FILE}`], cpu: 10 },
+      ]),
+    ]
+    const data = await buildReport(entries, undefined, 't', root)
+    assert.equal(nameOf(data, data.profilerFrame), PROFILER_FRAME)
+    assert.equal(data.profilerFrames, 'group')
+    const view = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
+    assert.ok(view)
+    assert.deepEqual(named(data, view.tree), [
+      'root', 100, [['main', 100, [['work', 90, []], ['timer', 10, [[PROFILER_FRAME, 10, [['serialize', 10, [['encode', 10, []]]]]]]]]]],
+    ])
+    const rows = (r: [number, number, number][]): [string, number][] => r.filter(([, self]) => self > 0).map(([f, self]) => [nameOf(data, f), self])
+    assert.deepEqual(rows(view.top), [['work', 90], [PROFILER_FRAME, 10]])
+    assert.deepEqual(rows(view.topUnfolded ?? []), [['work', 90], ['encode', 10]])
+
+    const hidden = await buildReport(entries, undefined, 't', root, undefined, 'hide')
+    const h = hidden.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
+    assert.equal(h?.total, 90, "hide: the profiler's samples are left out")
+    assert.equal(hidden.profilerFrame, -1)
+  })
+})
