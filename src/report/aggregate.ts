@@ -123,9 +123,6 @@ export interface Stacks {
   sampleTypes: string[]
 }
 
-/** Marks a profiler frame while the stacks are built (never a FrameTable index). */
-const PROFILER = -2
-
 /** Resolves a profile's samples to interned frames (mapped to original sources when `maps` is given and prepared). */
 export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): Stacks {
   const strings = profile.stringTable.strings
@@ -143,12 +140,8 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       if (!info) continue
       let { file } = info
       let { line, column } = unpack(ln.line || info.startLine, ln.column)
+      // The profiler's frames are kept and marked; which of them are its cost is decided per stack (below).
       if (frames.profilerFrames !== 'show' && isProfilerFrame(file)) {
-        if (frames.profilerFrames !== 'nest') {
-          ids.push(PROFILER)
-          continue
-        }
-        // Nested: the frame is kept, and marked as the profiler's so the stack gets PROFILER_FRAME above it.
         const id = frames.intern(info.name, file, line, column)
         profilerIds.add(id)
         ids.push(id)
@@ -162,28 +155,50 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     }
     locFrames[loc.id] = ids
   }
-  // The profiler's frames: a stack that enters the profiler ends there, in one frame (everything the profiler
-  // calls is its cost too), or the sample is dropped when they are hidden.
-  const cutProfiler = (k: number): void => {
+  // A frame of the app's code (or its packages): not the profiler's, not Node's own (node:), not synthetic.
+  const appFrame = new Map<number, boolean>()
+  const isApp = (id: number): boolean => {
+    let app = appFrame.get(id)
+    if (app === undefined) {
+      const file = frames.frames[id]?.file ?? ''
+      appFrame.set(id, (app = !profilerIds.has(id) && file !== '' && !file.startsWith('node:')))
+    }
+    return app
+  }
+  /**
+   * Where the profiler's own work starts in stack k: its outermost frame below the app's deepest frame, or -1. The
+   * profiler's frames above app code (withLabels around a handler) are wrappers, not its cost: they stay as they are.
+   */
+  const profilerStart = (s: number, end: number): number => {
+    let first = -1
+    for (let i = end - 1; i >= s; i--) {
+      const id = pool[i] as number
+      if (profilerIds.has(id)) first = i
+      else if (isApp(id)) break
+    }
+    return first
+  }
+  // The profiler's cost: the stack ends in one PROFILER_FRAME (everything the profiler calls is its cost too), or
+  // the sample is dropped (hide), or PROFILER_FRAME is put above the profiler's frames (nest: the page folds them).
+  // A nested stack was written one slot short at its root end: the frames above move up one into it.
+  const groupProfiler = (k: number): void => {
     const s = start[k] as number
     const len = length[k] as number
-    for (let i = 0; i < len; i++) {
-      if (pool[s + i] !== PROFILER) continue
+    const first = profilerStart(nest ? s + 1 : s, s + len)
+    if (!nest) {
+      if (first < 0) return
       if (frames.profilerFrames === 'hide') hidden.add(k)
-      pool[s + i] = frames.profiler
-      length[k] = i + 1
+      pool[first] = frames.profiler
+      length[k] = first - s + 1
       return
     }
-  }
-  // Nested: the stack was written one slot short at its root end; the frames above the profiler's outermost frame
-  // move up one, and PROFILER_FRAME goes between them.
-  const nestProfiler = (k: number): void => {
-    const s = start[k] as number
-    const len = length[k] as number
-    let i = s + 1
-    while (i < s + len && !profilerIds.has(pool[i] as number)) i++
-    pool.copyWithin(s, s + 1, i)
-    pool[i - 1] = frames.profiler
+    if (first < 0) {
+      pool.copyWithin(s, s + 1, s + len)
+      length[k] = len - 1
+      return
+    }
+    pool.copyWithin(s, s + 1, first)
+    pool[first - 1] = frames.profiler
   }
   const hidden = new Set<number>()
   const samples = profile.sample
@@ -219,14 +234,13 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       if (!ids) continue
       for (const id of ids) {
         pool[at--] = id
-        if (id === PROFILER) sawProfiler = true
+        if (profilerIds.has(id)) sawProfiler = true
       }
       if (ids.length) wrote = true
     }
     // Keep stackless samples visible so the shares still add up to the total.
     if (!wrote) pool[start[k] as number] = noStack
-    else if (sawProfiler) cutProfiler(k)
-    else if (nest && at >= (start[k] as number)) nestProfiler(k)
+    else if (sawProfiler) groupProfiler(k)
   }
   const order = sortedOrder(pool, start, length)
   const values = profile.sampleType.map((_, col) => {

@@ -1,15 +1,15 @@
 // What the report page shows, built from a profile directory: the process tree of each run, and for every scope
 // (all processes, one run, one process) and profile type a call tree and its top functions. Decodes each pprof
 // file once; trees of runs and of the whole directory are merges of the process trees.
-import { addStacks, aggregate, columnOf, type Aggregate, combineStacks, stacksOf, type Stacks, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
+import { addStacks, aggregate, columnOf, type Aggregate, combineStacks, stacksOf, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
 import { deltaOf, diffOf } from './diff'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
+import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, sampleLabels, type LabelledPart, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
 
-type Part = { stacks: Stacks; column: number; weight: number }
 
 /** [frame, value, children?, delta?]: a call tree node in few bytes. */
 export type CompactNode = [number, number, CompactNode[]?, number?]
@@ -43,6 +43,11 @@ export interface PageView {
   top: [number, number, number][]
   /** The same with the profiler's frames unfolded; present only when the tree has the profiler's frame. */
   topUnfolded?: [number, number, number][]
+  /**
+   * Per label key with at least two values in the scope: the tree with one lane per value (`key=value`) under the
+   * root, each lane shaped as `tree` is. The page groups by the key (all lanes) or filters on one value (one lane).
+   */
+  labels?: { key: string; tree: CompactNode }[]
   /** Diff pages: [frame, before share %, after share %], largest change first. */
   diff?: [number, number, number][]
 }
@@ -130,6 +135,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   const frames = new FrameTable({ profilerFrames: profilerFrames === 'hide' ? 'hide' : 'nest', cwd })
   const procs = new Map<string, PageProcess>()
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
+  const labelled = new Map<string, Record<ProfileType, LabelTrees>>()
   const byProcess = new Map<string, ProfileEntry[]>()
   for (const e of entries) {
     const list = byProcess.get(e.runtimeId)
@@ -155,7 +161,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     }
     procs.set(key, p)
     const spaceCount = list.filter((e) => e.files['space.pprof']).length
-    const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as Part[]])) as Record<ProfileType, Part[]>
+    const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as LabelledPart[]])) as Record<ProfileType, LabelledPart[]>
     for (const e of list) {
       if (!p.command) p.command = e.command ?? commandOf(e.info)
       for (const [name, file] of Object.entries(e.files)) {
@@ -166,10 +172,11 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
         const profile = label ? withLabel(read, label.key, label.value) : read
         // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
         const stacks = stacksOf(profile, frames, maps)
+        const labels = sampleLabels(profile)
         for (const ty of types) {
           const column = columnOf(stacks, ty)
           // Heap profiles are snapshots: a process's are averaged.
-          if (column >= 0) parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / spaceCount : 1 })
+          if (column >= 0) parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / spaceCount : 1, labels })
         }
       }
     }
@@ -177,6 +184,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     const t = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, newRoot()])) as Record<ProfileType, TreeNode>
     for (const ty of PROFILE_TYPES) if (parts[ty].length) addStacks(t[ty], combineStacks(parts[ty]), 0)
     trees.set(key, t)
+    labelled.set(key, Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, labelTrees(parts[ty])])) as Record<ProfileType, LabelTrees>)
   }
 
   const runs = new Map<string, PageProcess[]>()
@@ -198,10 +206,78 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   for (const runId of runs.keys()) runLane.set(runId, lane(`Run ${runId.slice(0, 8) || '(no run id)'}`, ''))
   const profiler = profilerFrames === 'hide' ? -1 : frames.frames.findIndex((f) => f.name === PROFILER_FRAME && f.file === '')
   const treeOf = (key: string, ty: ProfileType): TreeNode => (trees.get(key) as Record<ProfileType, TreeNode>)[ty]
-  // A process's lane: its tree under a node naming it (the children are shared, not copied).
-  const processLanes = (keys: string[], ty: ProfileType): TreeNode[] =>
-    keys.map((k): TreeNode => ({ frame: procLane.get(k) as number, value: treeOf(k, ty).value, children: treeOf(k, ty).children })).filter((n) => n.value > 0)
-  const scopeOf = (id: string, label: string, keys: string[], shape: 'runs' | 'processes' | 'flat'): PageScope => {
+  type Shape = 'runs' | 'processes' | 'flat'
+  /**
+   * The tree to draw for processes `keys`: one lane per process under its run ('runs', "All processes"), one lane per
+   * process ('processes', a run), or their merge ('flat', one process). Lanes share their subtrees, nothing is copied.
+   */
+  const shaped = (keys: string[], shape: Shape, treeOfKey: (k: string) => TreeNode | undefined): TreeNode => {
+    const root = newRoot()
+    if (shape === 'flat') {
+      for (const k of keys) {
+        const t = treeOfKey(k)
+        if (t) mergeTree(root, t)
+      }
+      return root
+    }
+    const processLanes = (list: string[]): TreeNode[] =>
+      list.flatMap((k) => {
+        const t = treeOfKey(k)
+        return t && t.value > 0 ? [{ frame: procLane.get(k) as number, value: t.value, children: t.children }] : []
+      })
+    const add = (parent: TreeNode, child: TreeNode): void => {
+      if (child.value <= 0) return
+      parent.value += child.value
+      parent.children.set(child.frame, child)
+    }
+    if (shape === 'processes') for (const c of processLanes(keys)) add(root, c)
+    else {
+      for (const [runId, list] of runs) {
+        const run: TreeNode = { frame: runLane.get(runId) as number, value: 0, children: new Map() }
+        for (const c of processLanes(list.map((p) => p.key).filter((k) => keys.includes(k)))) add(run, c)
+        add(root, run)
+      }
+    }
+    return root
+  }
+  // Lanes of label values, one frame per key=value.
+  const valueLanes = new Map<string, number>()
+  const valueLane = (key: string, value: string): number => {
+    const name = `${key}=${value}`
+    let f = valueLanes.get(name)
+    if (f === undefined) valueLanes.set(name, (f = lane(name, '')))
+    return f
+  }
+  const labelViews = (keys: string[], ty: ProfileType, shape: Shape, min: number): PageView['labels'] => {
+    const byKey = new Map<string, Set<string>>()
+    for (const k of keys) for (const [key, trees] of (labelled.get(k) as Record<ProfileType, LabelTrees>)[ty]) for (const v of trees.keys()) byKey.set(key, (byKey.get(key) ?? new Set()).add(v))
+    const out: NonNullable<PageView['labels']> = []
+    for (const [key, values] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
+      const root = newRoot()
+      const lanesOf: TreeNode[] = []
+      // Processes without the key at all count under NO_VALUE.
+      for (const value of new Set([...values, NO_VALUE])) {
+        const tree = shaped(keys, shape, (k) => (labelled.get(k) as Record<ProfileType, LabelTrees>)[ty].get(key)?.get(value) ?? (value === NO_VALUE && !(labelled.get(k) as Record<ProfileType, LabelTrees>)[ty].has(key) ? treeOf(k, ty) : undefined))
+        if (tree.value > 0) lanesOf.push({ frame: valueLane(key, value), value: tree.value, children: tree.children })
+      }
+      // The largest values first; a long tail is grouped as OTHER_VALUES.
+      lanesOf.sort((a, b) => b.value - a.value)
+      if (lanesOf.length < 2) continue
+      const kept = lanesOf.slice(0, MAX_VALUES)
+      if (lanesOf.length > MAX_VALUES) {
+        const other: TreeNode = { frame: valueLane(key, OTHER_VALUES), value: 0, children: new Map() }
+        for (const l of lanesOf.slice(MAX_VALUES)) mergeTree(other, { frame: -1, value: l.value, children: l.children })
+        kept.push(other)
+      }
+      for (const l of kept) {
+        root.value += l.value
+        root.children.set(l.frame, l)
+      }
+      out.push({ key, tree: compact(root, min) })
+    }
+    return out.length ? out : undefined
+  }
+  const scopeOf = (id: string, label: string, keys: string[], shape: Shape): PageScope => {
     const views: PageScope['views'] = {}
     for (const ty of PROFILE_TYPES) {
       const merged = newRoot()
@@ -209,28 +285,10 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
       if (merged.value <= 0) continue
       // Tables merge the processes (a function is one row); the graph keeps one lane per process, so a worker's hot
       // path is not mixed with the primary's: run, then role and pid.
-      let shown = merged
-      if (shape !== 'flat') {
-        shown = newRoot()
-        const top =
-          shape === 'runs'
-            ? [...runs].map(([runId, list]) => {
-                const kids = processLanes(list.map((p) => p.key).filter((k) => keys.includes(k)), ty)
-                const node: TreeNode = { frame: runLane.get(runId) as number, value: 0, children: new Map() }
-                for (const c of kids) {
-                  node.value += c.value
-                  node.children.set(c.frame, c)
-                }
-                return node
-              })
-            : processLanes(keys, ty)
-        for (const c of top) {
-          if (c.value <= 0) continue
-          shown.value += c.value
-          shown.children.set(c.frame, c)
-        }
-      }
-      views[ty] = viewOf(merged, undefined, shown, profiler)
+      const view = viewOf(merged, undefined, shape === 'flat' ? merged : shaped(keys, shape, (k) => treeOf(k, ty)), profiler)
+      const labels = labelViews(keys, ty, shape, merged.value * PRUNE)
+      if (labels) view.labels = labels
+      views[ty] = view
     }
     return { id, label, views }
   }

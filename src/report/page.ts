@@ -39,6 +39,9 @@ export function pageMain(libs: PageLibs): void {
     order: 'heavy' as 'heavy' | 'name',
     /** The profiler's frames folded into one node, or unfolded under it. */
     profiler: (data.profilerFrames === 'show' ? 'show' : 'group') as 'group' | 'show',
+    /** A label key to group by, and the lane frame of the one value kept ('' and -1: none). */
+    labelKey: '',
+    labelValue: -1,
     /** The function of the sandwich: a frame index. */
     fn: -1,
     charts: [] as any[],
@@ -189,7 +192,44 @@ export function pageMain(libs: PageLibs): void {
   const typeBox = $('types')
   typeBox.innerHTML = data.types.map((t) => '<button class="type" data-type="' + t.id + '">' + esc(t.label) + '</button>').join('')
 
-  const renderTop = (view: any, type: string): void => {
+  /** Self and total per function of a drawn tree (lanes left out, recursion counted once), largest self first. */
+  const topOfTree = (root: Node): [number, number, number][] => {
+    const self = new Map<number, number>()
+    const total = new Map<number, number>()
+    const onPath = new Map<number, number>()
+    const visit = (n: Node): void => {
+      const fn = n.f >= 0 && !lanes.has(n.f)
+      if (fn) {
+        const own = selfOf(n)
+        if (own > 0) self.set(n.f, (self.get(n.f) ?? 0) + own)
+        if (!onPath.get(n.f)) total.set(n.f, (total.get(n.f) ?? 0) + n.value)
+        onPath.set(n.f, (onPath.get(n.f) ?? 0) + 1)
+      }
+      for (const c of n.children) visit(c)
+      if (fn) onPath.set(n.f, (onPath.get(n.f) as number) - 1)
+    }
+    visit(root)
+    return [...total]
+      .map(([f, t]): [number, number, number] => [f, self.get(f) ?? 0, t])
+      .sort((a, b) => b[1] - a[1] || b[2] - a[2])
+      .slice(0, 100)
+  }
+  const renderLabelControls = (view: any): void => {
+    const labels = (view?.labels ?? []) as { key: string; tree: CompactNode }[]
+    $('label-box').hidden = !labels.length
+    $('label-key').innerHTML =
+      '<option value="">no label</option>' + labels.map((l) => '<option value="' + esc(l.key) + '"' + (l.key === state.labelKey ? ' selected' : '') + '>' + esc(l.key) + '</option>').join('')
+    const current = labels.find((l) => l.key === state.labelKey)
+    $('label-value').hidden = !current
+    $('label-value').innerHTML =
+      '<option value="-1">group by value</option>' +
+      (current?.tree[2] ?? [])
+        .map((c) => '<option value="' + c[0] + '"' + (c[0] === state.labelValue ? ' selected' : '') + '>only ' + esc(data.frames[c[0]]?.[0] ?? '') + '</option>')
+        .join('')
+  }
+
+  /** The table: `shown` has the rows and total of what the graph shows (all samples, or a label's or a range's). */
+  const renderTop = (view: any, type: string, shown: { top: [number, number, number][]; total: number }): void => {
     const unit = unitOf(type)
     const rows: string[] = []
     if (data.mode === 'diff') {
@@ -204,10 +244,9 @@ export function pageMain(libs: PageLibs): void {
       }
     } else {
       rows.push('<tr><th>self</th><th>total</th><th>function</th></tr>')
-      const top = (state.profiler === 'show' && view.topUnfolded) || view.top
-      for (const [f, self, total] of top as [number, number, number][]) {
+      for (const [f, self, total] of shown.top) {
         const [name, loc] = data.frames[f] ?? ['?', '']
-        const share = (v: number): string => (view.total > 0 ? ((100 * v) / view.total).toFixed(1) : '0.0') + '%'
+        const share = (v: number): string => (shown.total > 0 ? ((100 * v) / shown.total).toFixed(1) : '0.0') + '%'
         rows.push(
           '<tr data-name="' + esc(name) + '" data-frame="' + f + '"' + (f === state.fn ? ' class="selected"' : '') + '><td title="' + fmt(self, unit) + '">' + share(self) + '</td><td title="' + fmt(total, unit) + '">' + share(total) +
             '</td><td title="' + esc(loc) + '">' + esc(name) + '<small>' + esc(loc) + '</small></td></tr>',
@@ -239,14 +278,28 @@ export function pageMain(libs: PageLibs): void {
     $('profiler').checked = state.profiler === 'show'
     $('profiler-switch').hidden = data.profilerFrame < 0 || !view?.topUnfolded
     if (!view) {
+      renderLabelControls(undefined)
       $('chart').textContent = 'No samples of this type in this scope.'
       $('top').innerHTML = ''
       return
     }
     const unit = unitOf(state.type)
-    const root = expand(view.tree)
-    root.name = scope.label
-    const share = (v: number): string => (view.total > 0 ? ((100 * v) / view.total).toFixed(2) : '0')
+    // A label: group by its values (one lane each) or keep one value's samples (that lane alone).
+    const labelled = (view.labels ?? []).find((l: { key: string }) => l.key === state.labelKey)
+    if (!labelled) state.labelKey = ''
+    let base: CompactNode = view.tree
+    if (labelled) {
+      const lane = (labelled.tree[2] ?? []).find((c: CompactNode) => c[0] === state.labelValue)
+      if (!lane) state.labelValue = -1
+      base = lane ? [-1, lane[1], lane[2]] : labelled.tree
+    }
+    renderLabelControls(view)
+    const root = expand(base)
+    root.name = scope.label + (labelled ? ' \u00b7 ' + (state.labelValue >= 0 ? (data.frames[state.labelValue]?.[0] ?? '') : 'by ' + labelled.key) : '')
+    const filtered = base !== view.tree
+    const shownTotal = filtered ? root.value : view.total
+    const shown = filtered ? { top: topOfTree(root), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }
+    const share = (v: number): string => (shownTotal > 0 ? ((100 * v) / shownTotal).toFixed(2) : '0')
     const draw = (el: string, tree: Node, inverted: boolean): any => {
       const chart = libs
         .flamegraph()
@@ -277,7 +330,7 @@ export function pageMain(libs: PageLibs): void {
       return chart
     }
     if (state.view === 'sandwich') {
-      const top = (state.profiler === 'show' && view.topUnfolded) || view.top
+      const top = shown.top
       if (state.fn < 0 || !data.frames[state.fn]) state.fn = top.find((r: number[]) => !lanes.has(r[0] as number))?.[0] ?? -1
       const { callers, callees } = sandwich(root, state.fn)
       if (callers.value <= 0) {
@@ -293,10 +346,10 @@ export function pageMain(libs: PageLibs): void {
       const tree = state.view === 'inverted' ? sortTree(invert(root)) : root
       draw('chart', tree, state.view === 'inverted')
     }
-    renderTop(view, state.type)
+    renderTop(view, state.type, shown)
     const term = $('search').value
     if (term) for (const c of state.charts) c.search(term)
-    $('total').textContent = scope.label + ' \u00b7 ' + (data.types.find((t) => t.id === state.type)?.label ?? '') + ' \u00b7 ' + fmt(view.total, unit)
+    $('total').textContent = scope.label + ' \u00b7 ' + (data.types.find((t) => t.id === state.type)?.label ?? '') + ' \u00b7 ' + fmt(shownTotal, unit)
   }
 
   scopeSel.addEventListener('change', () => {
@@ -342,6 +395,15 @@ export function pageMain(libs: PageLibs): void {
     if (!b) return
     if (b.dataset.view) state.view = b.dataset.view
     if (b.dataset.order) state.order = b.dataset.order
+    render()
+  })
+  $('label-key').addEventListener('change', () => {
+    state.labelKey = $('label-key').value
+    state.labelValue = -1
+    render()
+  })
+  $('label-value').addEventListener('change', () => {
+    state.labelValue = Number($('label-value').value)
     render()
   })
   $('profiler').addEventListener('change', () => {

@@ -28,15 +28,18 @@ interface Opened {
 describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install -y chromium)` }, () => {
   const dir = tempDir()
   const swapDir = tempDir()
+  const labelDir = tempDir()
   const out = tempDir()
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
   let context: BrowserContext | undefined
 
   before(async () => {
-    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap'])])
+    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap']), profileRun(labelDir, [fixture('api/labels.js'), '600'])])
     assert.equal(eventFiles(dir).length, 2, 'the parent and its child were both profiled')
     const report = await ddRun(['report', dir, '-o', path.join(out, 'report.html')], { env: cleanEnv() })
     assert.equal(report.code, 0, report.stderr)
+    const labelled = await ddRun(['report', labelDir, '-o', path.join(out, 'labels.html')], { env: cleanEnv() })
+    assert.equal(labelled.code, 0, labelled.stderr)
     const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
     assert.equal(diff.code, 0, diff.stderr)
     const { chromium } = require('playwright-core') as typeof import('playwright-core')
@@ -254,6 +257,32 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
       const names = g.map((f) => f.name)
       assert.deepEqual(names, [...names].sort(), 'by name')
     }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('label group-by draws one lane per value; the label filter keeps only the samples with that value', async () => {
+    const { page, errors } = await open(path.join(out, 'labels.html'))
+    await settle(page)
+    const total = async (): Promise<string> => (await page.locator('#total').textContent()) ?? ''
+    const everything = await total()
+    const all = await names(page)
+    assert.ok(all.includes('handleUsers') && all.includes('handleOrders'))
+    await page.selectOption('#label-key', 'route')
+    await settle(page)
+    const lanes = (await frames(page)).filter((f) => f.depth === 1).map((f) => f.name)
+    assert.ok(lanes.includes('route=/orders') && lanes.includes('route=/users/:id'), `one lane per route: ${JSON.stringify(lanes)}`)
+    assert.deepEqual(await ancestors(page, 'handleOrders').then((a) => a.filter((n) => n.startsWith('route='))), ['route=/orders'])
+    assert.equal(await total(), everything, 'grouping keeps every sample')
+    await page.selectOption('#label-value', { label: 'only route=/orders' })
+    await settle(page)
+    const kept = await names(page)
+    assert.ok(kept.includes('handleOrders'), 'the /orders handler stays')
+    assert.ok(!kept.includes('handleUsers'), 'the /users/:id handler is filtered out')
+    assert.notEqual(await total(), everything, 'the total is of the labelled samples only')
+    const rows = await page.locator('#top tr[data-name]').evaluateAll((trs) => trs.map((t: any) => t.dataset.name))
+    assert.ok(rows.includes('handleOrders') && !rows.includes('handleUsers'), `the table follows the filter: ${JSON.stringify(rows)}`)
+    await shot(page, 'report-label-filter.png')
     assert.deepEqual(errors, [])
     await page.close()
   })

@@ -114,6 +114,20 @@ describe('report model', () => {
     assert.deepEqual(rows(view.top), [['work', 90], [PROFILER_FRAME, 10]])
     assert.deepEqual(rows(view.topUnfolded ?? []), [['work', 90], ['encode', 10]])
 
+    // Below the profiler's frames, the app's code: those profiler frames wrap the app (withLabels), they are not its cost.
+    const wrapped = await buildReport(
+      [entry(tempDir(), { pid: '12', seq: 1, start: 0, end: 1000 }, [
+        { frames: ['main', `withLabels@${PPROF_FILE}`, 'handler', 'spin'], cpu: 50 },
+        { frames: ['main', `withLabels@${PPROF_FILE}`, 'handler', `encode@${PPROF_FILE}`, 'deflate@node:zlib'], cpu: 5 },
+      ])],
+      undefined, 't', root,
+    )
+    const w = wrapped.scopes.find((s) => s.id === 'proc:rt-12')?.views.cpu
+    assert.ok(w)
+    assert.deepEqual(named(wrapped, w.tree), [
+      'root', 55, [['main', 55, [['withLabels', 55, [['handler', 55, [['spin', 50, []], [PROFILER_FRAME, 5, [['encode', 5, [['deflate', 5, []]]]]]]]]]]]],
+    ])
+
     const hidden = await buildReport(entries, undefined, 't', root, undefined, 'hide')
     const h = hidden.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
     assert.equal(h?.total, 90, "hide: the profiler's samples are left out")
