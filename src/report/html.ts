@@ -45,6 +45,14 @@ aside button.scope{border:none;text-align:left;padding:2px 4px}
 #views button.view[data-view=sandwich],#views button.order[data-order=name]{border-radius:0 3px 3px 0}
 #callees{background:#fff;border:1px solid #ddd;border-top:none;border-radius:0 0 4px 4px;overflow:hidden}
 .caption{padding:2px 6px;color:#555;font-size:12px}
+main>section{min-width:0}
+#timeline{overflow:hidden;background:#fff;border:1px solid #ddd;border-radius:4px;margin-bottom:6px;padding:4px;user-select:none}
+#timeline svg{display:block;touch-action:none}
+#tl-brush{cursor:crosshair}
+#tl-sel{fill:#632ca6;fill-opacity:.15;stroke:#632ca6;pointer-events:none}
+.tl-label{font-size:11px;fill:#333}
+.tl-axis{font-size:10px;fill:#777}
+.tl-legend{font-size:11px;color:#555;margin-bottom:2px}
 #top tr.shrank td:first-child{color:#00b}
 `
 
@@ -77,6 +85,7 @@ export function renderHtml(data: PageData): string {
 <label id="profiler-switch" title="dd-run's and @datadog/pprof's frames: folded into one (dd-run profiler) frame, or shown under it"><input type="checkbox" id="profiler"> profiler's frames</label>
 <span id="total"></span>
 </div>
+<div id="timeline" hidden></div>
 <div id="details"></div>
 <div class="views"><div><div id="chart"></div><div id="callees" hidden></div></div><table id="top"></table></div>
 </section>

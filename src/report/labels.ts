@@ -21,6 +21,9 @@ export interface LabelledPart {
   column: number
   weight: number
   labels: [string, string][][] | undefined
+  /** The period the samples are of (epoch ms), for the timeline. */
+  start?: number
+  end?: number
 }
 
 /** key -> value -> call tree of the samples with that value (NO_VALUE: without the key). */

@@ -6,6 +6,7 @@ import { deltaOf, diffOf } from './diff'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
+import { pageOrder, periodOf, type Period } from './timeline'
 import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, sampleLabels, type LabelledPart, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
@@ -27,6 +28,8 @@ export interface PageProcess {
   profiles: Record<string, number>
   parent?: string
   parentPid?: string
+  /** The frame of the process's lane in "All processes" and in its run. */
+  lane?: number
 }
 
 export interface PageScope {
@@ -61,7 +64,8 @@ export interface PageData {
   /** [name, location] per frame index. */
   frames: [string, string][]
   types: { id: ProfileType; label: string; unit: string }[]
-  runs: { runId: string; processes: PageProcess[] }[]
+  /** `lane`: the frame of the run's lane in "All processes". */
+  runs: { runId: string; processes: PageProcess[]; lane?: number }[]
   scopes: PageScope[]
   /** The profiler's frames: 'group' folds them into the `profilerFrame` node (a switch in the page unfolds them). */
   profilerFrames: 'group' | 'show' | 'hide'
@@ -69,6 +73,12 @@ export interface PageData {
   profilerFrame: number
   /** Frame indexes of the lanes of "All processes" and of runs (a run, a process): not functions. */
   lanes: number[]
+  /**
+   * Per process key and type, its upload periods in time order: totals for the timeline, and where the samples fall
+   * in the tree of the process's own scope (`proc:<key>`), to rebuild the views for a time range. Heap periods are
+   * snapshots (averaged over a range); the others add up.
+   */
+  timeline: Record<string, Partial<Record<ProfileType, Period[]>>>
   /** For diff pages: the two sides compared. */
   sides?: { before: string; after: string }
 }
@@ -136,6 +146,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   const procs = new Map<string, PageProcess>()
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
   const labelled = new Map<string, Record<ProfileType, LabelTrees>>()
+  const timeline: PageData['timeline'] = {}
   const byProcess = new Map<string, ProfileEntry[]>()
   for (const e of entries) {
     const list = byProcess.get(e.runtimeId)
@@ -176,7 +187,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
         for (const ty of types) {
           const column = columnOf(stacks, ty)
           // Heap profiles are snapshots: a process's are averaged.
-          if (column >= 0) parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / spaceCount : 1, labels })
+          if (column >= 0) parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / spaceCount : 1, labels, start: e.start, end: e.end })
         }
       }
     }
@@ -185,6 +196,14 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     for (const ty of PROFILE_TYPES) if (parts[ty].length) addStacks(t[ty], combineStacks(parts[ty]), 0)
     trees.set(key, t)
     labelled.set(key, Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, labelTrees(parts[ty])])) as Record<ProfileType, LabelTrees>)
+    // The timeline: each period on the process's page tree (its own scope's tree), in time order.
+    const periods: PageData['timeline'][string] = {}
+    for (const ty of PROFILE_TYPES) {
+      if (!parts[ty].length || t[ty].value <= 0) continue
+      const index = pageOrder(t[ty], t[ty].value * PRUNE)
+      periods[ty] = parts[ty].map((part) => periodOf(t[ty], index, part.stacks, part.column, part.start ?? 0, part.end ?? 0)).sort((a, b) => a[0] - b[0])
+    }
+    timeline[key] = periods
   }
 
   const runs = new Map<string, PageProcess[]>()
@@ -201,7 +220,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     return pageFrames.push([name, loc]) - 1
   }
   const procLane = new Map<string, number>()
-  for (const p of procs.values()) procLane.set(p.key, lane(`${p.role} ${p.pid}`, `${p.service}${p.command ? ': ' + p.command : ''}`))
+  for (const p of procs.values()) procLane.set(p.key, (p.lane = lane(`${p.role} ${p.pid}`, `${p.service}${p.command ? ': ' + p.command : ''}`)))
   const runLane = new Map<string, number>()
   for (const runId of runs.keys()) runLane.set(runId, lane(`Run ${runId.slice(0, 8) || '(no run id)'}`, ''))
   const profiler = profilerFrames === 'hide' ? -1 : frames.frames.findIndex((f) => f.name === PROFILER_FRAME && f.file === '')
@@ -306,11 +325,12 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     to: Math.max(...entries.map((e) => e.end)),
     frames: pageFrames,
     types: PROFILE_TYPES.map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
-    runs: [...runs].map(([runId, processes]) => ({ runId, processes: processes.sort((a, b) => a.start - b.start) })),
+    runs: [...runs].map(([runId, processes]) => ({ runId, processes: processes.sort((a, b) => a.start - b.start), lane: runLane.get(runId) as number })),
     scopes,
     profilerFrames: profilerFrames === 'hide' ? 'hide' : profilerFrames,
     profilerFrame: profiler,
     lanes,
+    timeline,
   }
 }
 
@@ -376,6 +396,7 @@ export async function diffPage(
     profilerFrames: frames.profilerFrames === 'show' || frames.profilerFrames === 'hide' ? frames.profilerFrames : 'group',
     profilerFrame: -1,
     lanes: [],
+    timeline: {},
   }
 }
 
