@@ -29,15 +29,20 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const dir = tempDir()
   const swapDir = tempDir()
   const labelDir = tempDir()
+  const periodsDir = tempDir()
   const out = tempDir()
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
   let context: BrowserContext | undefined
 
   before(async () => {
-    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap']), profileRun(labelDir, [fixture('api/labels.js'), '600'])])
+    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap']), profileRun(labelDir, [fixture('api/labels.js'), '600']),
+      // Several upload periods (the parent yields to its timers; its child never does and exports once).
+      profileRun(periodsDir, [fixture('report-family.js')], { REPORT_HOT_MS: '3500', DD_PROFILING_UPLOAD_PERIOD: '1' })])
     assert.equal(eventFiles(dir).length, 2, 'the parent and its child were both profiled')
     const report = await ddRun(['report', dir, '-o', path.join(out, 'report.html')], { env: cleanEnv() })
     assert.equal(report.code, 0, report.stderr)
+    const periods = await ddRun(['report', periodsDir, '-o', path.join(out, 'periods.html')], { env: cleanEnv() })
+    assert.equal(periods.code, 0, periods.stderr)
     const labelled = await ddRun(['report', labelDir, '-o', path.join(out, 'labels.html')], { env: cleanEnv() })
     assert.equal(labelled.code, 0, labelled.stderr)
     const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
@@ -283,6 +288,52 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     const rows = await page.locator('#top tr[data-name]').evaluateAll((trs) => trs.map((t: any) => t.dataset.name))
     assert.ok(rows.includes('handleOrders') && !rows.includes('handleUsers'), `the table follows the filter: ${JSON.stringify(rows)}`)
     await shot(page, 'report-label-filter.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('the timeline draws each process over the run; brushing a range changes the totals of every view', async () => {
+    const { page, errors } = await open(path.join(out, 'periods.html'))
+    await settle(page)
+    const total = async (): Promise<string> => (await page.locator('#total').textContent()) ?? ''
+    const ms = (t: string): number => {
+      const m = /([\d.]+) (us|ms|s|min)$/.exec(t)
+      return m ? Number(m[1]) * ({ us: 1e-3, ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[m[2] as string] : NaN
+    }
+    assert.equal(await page.locator('#timeline .tl-label').count(), 2, 'a row per process')
+    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars, one per period')
+    assert.ok((await page.locator('#timeline polyline.tl-space').count()) >= 1, 'a heap line')
+    const everything = ms(await total())
+    const firstRow = await page.locator('#top tr[data-name]').first().getAttribute('data-name')
+    const drag = async (from: number, to: number): Promise<void> => {
+      // Read each time: the legend above grows a "Clear range" button once a range is set.
+      const box = await page.locator('#tl-brush').boundingBox()
+      assert.ok(box)
+      await page.mouse.move(box.x + box.width * from, box.y + 4)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width * to, box.y + 8, { steps: 4 })
+      await page.mouse.up()
+      await settle(page)
+    }
+    // The whole run: the same totals, rebuilt from the periods.
+    await drag(0.002, 0.998)
+    assert.ok(Math.abs(ms(await total()) - everything) <= everything * 0.01, `${await total()} vs ${everything} ms`)
+    // The first fifth: a part of the time, in the graph, the table and the total.
+    await drag(0.01, 0.2)
+    const part = ms(await total())
+    assert.ok(part > 0 && part < everything * 0.8, `a fifth of the run: ${part} of ${everything} ms`)
+    assert.match((await names(page)).find((n) => n.startsWith('All processes')) ?? '', / · \d\d:\d\d:\d\d UTC – \d\d:\d\d:\d\d UTC$/)
+    assert.ok((await page.locator('#top tr[data-name]').count()) > 0)
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    assert.ok(Math.abs(ms(await total()) - part) < 0.01 * everything, 'the inverted view keeps the range')
+    await shot(page, 'report-timeline-range.png')
+    await page.click('#clear-range')
+    await settle(page)
+    assert.equal(ms(await total()), everything)
+    await page.click('button[data-view=flame]')
+    await settle(page)
+    assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), firstRow)
     assert.deepEqual(errors, [])
     await page.close()
   })
