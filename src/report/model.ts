@@ -6,7 +6,7 @@ import { deltaOf, diffOf } from './diff'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
-import { pageOrder, periodOf, type Period } from './timeline'
+import { seriesOf, type Series } from './timeline'
 import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, sampleLabels, type LabelledPart, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
@@ -78,7 +78,7 @@ export interface PageData {
    * in the tree of the process's own scope (`proc:<key>`), to rebuild the views for a time range. Heap periods are
    * snapshots (averaged over a range); the others add up.
    */
-  timeline: Record<string, Partial<Record<ProfileType, Period[]>>>
+  timeline: Record<string, Partial<Record<ProfileType, Series>>>
   /** For diff pages: the two sides compared. */
   sides?: { before: string; after: string }
 }
@@ -200,8 +200,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     const periods: PageData['timeline'][string] = {}
     for (const ty of PROFILE_TYPES) {
       if (!parts[ty].length || t[ty].value <= 0) continue
-      const index = pageOrder(t[ty], t[ty].value * PRUNE)
-      periods[ty] = parts[ty].map((part) => periodOf(t[ty], index, part.stacks, part.column, part.start ?? 0, part.end ?? 0)).sort((a, b) => a[0] - b[0])
+      periods[ty] = seriesOf(t[ty], t[ty].value * PRUNE, parts[ty])
     }
     timeline[key] = periods
   }

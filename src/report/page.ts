@@ -234,15 +234,20 @@ export function pageMain(libs: PageLibs): void {
    */
   const processTreeIn = (key: string, type: string, range: [number, number]): CompactNode | undefined => {
     const tree = (data.scopes.find((x) => x.id === 'proc:' + key)?.views as any)?.[type]?.tree as CompactNode | undefined
-    const periods = (data.timeline[key] as any)?.[type] as [number, number, number, number[]][] | undefined
-    if (!tree || !periods) return undefined
+    const series = (data.timeline[key] as any)?.[type] as { unit: number; periods: [number, number, number, number[]][] } | undefined
+    if (!tree || !series) return undefined
     const selfs = new Map<number, number>()
     let weights = 0
-    for (const [from, to, , flat] of periods) {
+    for (const [from, to, , flat] of series.periods) {
       const w = overlap(from, to, range)
       if (w <= 0) continue
       weights += w
-      for (let i = 0; i < flat.length; i += 2) selfs.set(flat[i] as number, (selfs.get(flat[i] as number) ?? 0) + w * (flat[i + 1] as number))
+      // [node step, value in units] pairs: the node index is the sum of the steps.
+      let at = 0
+      for (let i = 0; i < flat.length; i += 2) {
+        at += flat[i] as number
+        selfs.set(at, (selfs.get(at) ?? 0) + w * series.unit * (flat[i + 1] as number))
+      }
     }
     if (type === 'space' && weights > 0) for (const [k, v] of selfs) selfs.set(k, v / weights)
     let at = 0
@@ -293,7 +298,7 @@ export function pageMain(libs: PageLibs): void {
       parts.push('<text x="4" y="' + (y0 + 16) + '" class="tl-label">' + esc(p.role + ' ' + p.pid) + '</text>')
       parts.push('<line x1="' + LEFT + '" x2="' + (LEFT + plot) + '" y1="' + (y0 + ROW - 2) + '" y2="' + (y0 + ROW - 2) + '" stroke="#ddd"/>')
       for (const s of SERIES) {
-        const periods = (data.timeline[p.key] as any)?.[s.type] as [number, number, number, number[]][] | undefined
+        const periods = (data.timeline[p.key] as any)?.[s.type]?.periods as [number, number, number, number[]][] | undefined
         if (!periods?.length) continue
         // Rates (per ms) for what adds up, levels for heap snapshots.
         const level = (q: [number, number, number, number[]]): number => (s.type === 'space' ? q[2] : q[2] / Math.max(1, q[1] - q[0]))

@@ -4,11 +4,24 @@
 import type { Stacks, TreeNode } from './aggregate'
 
 /**
- * One period: [start ms, end ms, total, selfs], selfs a flat list of [node, value] pairs: `node` is a node's
- * pre-order index in the process's page tree (see `pageOrder`), `value` the samples whose stack ends there (or in
- * a frame left out of the page below it).
+ * One period: [start ms, end ms, total, selfs], selfs a flat list of [node step, value] pairs, by node: the node's
+ * pre-order index in the process's page tree (see `pageOrder`) is the sum of the steps so far; `value`, in the
+ * series' `unit`s, is the samples whose stack ends in that node (or in a frame below it that the series leaves out).
  */
 export type Period = [number, number, number, number[]]
+
+/** One process's periods of one type. Values are integers of `unit` (the process's total / QUANTA): small numbers. */
+export interface Series {
+  unit: number
+  periods: Period[]
+}
+
+/**
+ * The periods place samples on the nodes of at least this share of the process (1%): finer than a time range
+ * needs, and it keeps an hour of periods of a process with thousands of distinct stacks to tens of kilobytes.
+ */
+export const PERIOD_PRUNE = 1e-2
+const QUANTA = 1e5
 
 const round = (v: number): number => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 1000) / 1000)
 
@@ -29,8 +42,8 @@ export function pageOrder(tree: TreeNode, min: number): Map<TreeNode, number> {
   return index
 }
 
-/** One period's samples (a column of its stacks) placed on the process's page tree. */
-export function periodOf(tree: TreeNode, index: Map<TreeNode, number>, stacks: Stacks, column: number, start: number, end: number): Period {
+/** One period's samples (a column of its stacks) placed on the process's page tree, nodes of `min` or more. */
+export function periodOf(tree: TreeNode, index: Map<TreeNode, number>, min: number, unit: number, stacks: Stacks, column: number, start: number, end: number): Period {
   const { pool, start: from, length } = stacks
   const values = stacks.values[column] as Float64Array
   const selfs = new Map<number, number>()
@@ -45,13 +58,28 @@ export function periodOf(tree: TreeNode, index: Map<TreeNode, number>, stacks: S
     const len = length[k] as number
     for (let i = 0; i < len; i++) {
       const child = node.children.get(pool[s + i] as number)
-      if (!child || !index.has(child)) break
+      if (!child || child.value < min || !index.has(child)) break
       node = child
     }
     const at = index.get(node) as number
     selfs.set(at, (selfs.get(at) ?? 0) + v)
   }
   const flat: number[] = []
-  for (const [at, v] of selfs) flat.push(at, round(v))
+  let last = 0
+  for (const [at, v] of [...selfs].sort((a, b) => a[0] - b[0])) {
+    const q = Math.round(v / unit)
+    if (q === 0) continue
+    flat.push(at - last, q)
+    last = at
+  }
   return [start, end, round(total), flat]
+}
+
+/** A process's periods of one type on its page tree (pruned at `pageMin`, as the page's tree is). */
+export function seriesOf(tree: TreeNode, pageMin: number, parts: readonly { stacks: Stacks; column: number; start?: number; end?: number }[]): Series {
+  const index = pageOrder(tree, pageMin)
+  const unit = tree.value / QUANTA || 1
+  // Heap snapshots are averaged over a process's periods, so the tree holds the average; a snapshot can be larger.
+  const periods = parts.map((p) => periodOf(tree, index, tree.value * PERIOD_PRUNE, unit, p.stacks, p.column, p.start ?? 0, p.end ?? 0)).sort((a, b) => a[0] - b[0])
+  return { unit, periods }
 }

@@ -133,4 +133,35 @@ describe('report model', () => {
     assert.equal(h?.total, 90, "hide: the profiler's samples are left out")
     assert.equal(hidden.profilerFrame, -1)
   })
+
+  it('the timeline places each period on the process tree, so a range can be rebuilt without the stacks', async () => {
+    const root = tempDir()
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'early'], cpu: 80 }, { frames: ['main'], cpu: 20 }]),
+      entry(root, { pid: '10', seq: 2, start: 1000, end: 2000 }, [{ frames: ['main', 'late'], cpu: 300 }]),
+    ]
+    const data = await buildReport(entries, undefined, 't', root)
+    const series = data.timeline['rt-10']?.cpu
+    assert.ok(series)
+    assert.deepEqual(series.periods.map(([from, to, total]) => [from, to, total]), [[0, 1000, 100], [1000, 2000, 300]])
+    // The page's tree of the process in pre-order, and each period's [step, units] pairs decoded onto it.
+    const order: string[] = []
+    const walk = (n: CompactNode): void => {
+      order.push(nameOf(data, n[0]))
+      for (const c of n[2] ?? []) walk(c)
+    }
+    const tree = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu?.tree
+    assert.ok(tree)
+    walk(tree)
+    const decoded = series.periods.map(([, , , flat]) => {
+      const out: Record<string, number> = {}
+      let at = 0
+      for (let i = 0; i < flat.length; i += 2) {
+        at += flat[i] as number
+        out[order[at] as string] = Math.round(series.unit * (flat[i + 1] as number))
+      }
+      return out
+    })
+    assert.deepEqual(decoded, [{ early: 80, main: 20 }, { late: 300 }])
+  })
 })
