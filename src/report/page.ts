@@ -49,6 +49,8 @@ export function pageMain(libs: PageLibs): void {
     charts: [] as any[],
   }
   const lanes = new Set(data.lanes)
+  // A diff page colours the after tree's nodes by their change: the inverted and sandwich views have no such nodes.
+  if (data.mode === 'diff') for (const b of document.querySelectorAll('button.view')) b.hidden = true
 
   const unitOf = (type: string): string => data.types.find((t) => t.id === type)?.unit ?? 'nanoseconds'
   const fmt = (v: number, unit: string): string => {
@@ -386,8 +388,10 @@ export function pageMain(libs: PageLibs): void {
       for (const [f, b, a] of view.diff as [number, number, number][]) {
         const [name, loc] = data.frames[f] ?? ['?', '']
         const d = a - b
+        // Grew or shrank; appeared (no samples before) or vanished (none after) said in words.
+        const how = b === 0 ? 'appeared' : a === 0 ? 'vanished' : d > 0 ? 'grew' : 'shrank'
         rows.push(
-          '<tr data-name="' + esc(name) + '" class="' + (d > 0 ? 'grew' : 'shrank') + '"><td>' + (d >= 0 ? '+' : '') + d.toFixed(1) + ' pt</td><td>' + b.toFixed(1) + '%</td><td>' +
+          '<tr data-name="' + esc(name) + '" class="' + (d > 0 ? 'grew' : 'shrank') + ' ' + how + '"><td>' + (d >= 0 ? '+' : '') + d.toFixed(1) + ' pt<small>' + how + '</small></td><td>' + b.toFixed(1) + '%</td><td>' +
             a.toFixed(1) + '%</td><td title="' + esc(loc) + '">' + esc(name) + '<small>' + esc(loc) + '</small></td></tr>',
         )
       }
