@@ -7,7 +7,7 @@ import { diffOf, renderDiff } from '../report/diff'
 import { renderHtml } from '../report/html'
 import { diffPage, type Side } from '../report/model'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth, UsageError } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './profiles'
 import type { Subcommand } from './index'
 
 
@@ -28,17 +28,7 @@ export const diff: Subcommand = (args) =>
     const o = cmd.opts<{ dir?: string; limit: string; json?: boolean; html?: string; open?: boolean }>()
     const n = parseCount(o.limit, '-n')
     const runsDir = o.dir ? path.resolve(o.dir) : defaultDir()
-    const side = (arg: string): Side => {
-      const asDir = path.resolve(arg)
-      if (fs.existsSync(asDir) && fs.statSync(asDir).isDirectory()) return { label: arg, entries: select(asDir, sel.filters) }
-      if (!/^[0-9a-fA-F-]{4,}$/.test(arg)) throw new UsageError(`${JSON.stringify(arg)}: expected a profile directory or a run id; no such directory`)
-      try {
-        return { label: `run ${arg}`, entries: select(runsDir, { ...sel.filters, runId: arg }) }
-      } catch (err) {
-        if (err instanceof NothingFound) throw new NothingFound(`${JSON.stringify(arg)} is neither a directory nor a run id found in ${runsDir}`)
-        throw err
-      }
-    }
+    const side = (arg: string): Side => selectSide(arg, sel.filters, runsDir)
     const before = side(cmd.args[0] as string)
     const after = side(cmd.args[1] as string)
     const maps = sourceMapsFor(sel)
