@@ -52,6 +52,8 @@ main>section{min-width:0}
 #tl-sel{fill:#632ca6;fill-opacity:.15;stroke:#632ca6;pointer-events:none}
 .tl-label{font-size:11px;fill:#333}
 .tl-axis{font-size:10px;fill:#777}
+g.frame.cur rect{stroke:#000;stroke-width:2}
+#tip{position:fixed;z-index:10;max-width:600px;background:#222;color:#fff;padding:4px 8px;border-radius:3px;font:12px ui-monospace,monospace;pointer-events:none;overflow-wrap:anywhere}
 .tl-legend{font-size:11px;color:#555;margin-bottom:2px}
 #top tr.shrank td:first-child{color:#00b}
 `
@@ -78,7 +80,8 @@ export function renderHtml(data: PageData): string {
 <select id="scope" aria-label="scope"></select>
 <span id="types"></span>
 <input id="search" type="search" placeholder="Search functions" aria-label="search">
-<button id="reset">Reset zoom</button>
+<button id="reset" title="Escape">Reset zoom</button>
+<button id="download" title="the pprof of the samples shown: scope, type, label and time range">Download pprof</button>
 <span id="views"><button class="view" data-view="flame" title="callers below, callees above">Flame graph</button><button class="view" data-view="inverted" title="bottom-up: where time was spent, with the callers that led there above">Inverted</button><button class="view" data-view="sandwich" title="callers and callees of the selected function (click a frame or a table row)">Sandwich</button>
 <button class="order" data-order="heavy" title="the largest child first">Left-heavy</button><button class="order" data-order="name" title="children by name">By name</button></span>
 <span id="label-box" hidden><select id="label-key" aria-label="label"></select> <select id="label-value" aria-label="label value" hidden></select></span>
@@ -90,6 +93,7 @@ export function renderHtml(data: PageData): string {
 <div class="views"><div><div id="chart"></div><div id="callees" hidden></div></div><table id="top"></table></div>
 </section>
 </main>
+<div id="tip" hidden></div>
 <script type="application/json" id="report-data">${json}</script>
 <script>${scriptSafe(bundled('js'))}</script>
 </body>

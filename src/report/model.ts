@@ -63,7 +63,8 @@ export interface PageData {
   to: number
   /** [name, location] per frame index. */
   frames: [string, string][]
-  types: { id: ProfileType; label: string; unit: string }[]
+  /** `sample`: the pprof sample type (the value column), for the page's "Download pprof". */
+  types: { id: ProfileType; label: string; unit: string; sample: string }[]
   /** `lane`: the frame of the run's lane in "All processes". */
   runs: { runId: string; processes: PageProcess[]; lane?: number }[]
   scopes: PageScope[]
@@ -323,7 +324,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     from: Math.min(...entries.map((e) => e.start)),
     to: Math.max(...entries.map((e) => e.end)),
     frames: pageFrames,
-    types: PROFILE_TYPES.map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
+    types: PROFILE_TYPES.map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit, sample: TYPE_INFO[id].sample })),
     runs: [...runs].map(([runId, processes]) => ({ runId, processes: processes.sort((a, b) => a.start - b.start), lane: runLane.get(runId) as number })),
     scopes,
     profilerFrames: profilerFrames === 'hide' ? 'hide' : profilerFrames,
@@ -388,7 +389,7 @@ export async function diffPage(
     from: Math.min(...all.map((e) => e.start)),
     to: Math.max(...all.map((e) => e.end)),
     frames: frames.frames.map((f) => [f.name, location(f)]),
-    types: types.filter((t) => views[t]).map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
+    types: types.filter((t) => views[t]).map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit, sample: TYPE_INFO[id].sample })),
     runs: [...runs].map(([runId, processes]) => ({ runId, processes })),
     scopes: [{ id: 'all', label: `After, against before`, views }],
     sides: { before: before.label, after: after.label },

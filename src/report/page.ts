@@ -1,6 +1,8 @@
 // The report page's own script. It runs in the browser, not in Node: scripts/bundle.ts bundles it at build time with
 // the d3 modules it is handed (d3-selection's select, d3-flame-graph), and html.ts inlines that bundle.
 import type { CompactNode, PageData, PageProcess } from './model'
+import { attachNavigation, type Drawn } from './page-keys'
+import { encodePprof } from './page-pprof'
 
 // Browser globals, typed loosely and only inside this module (the project compiles without the DOM library).
 declare const document: any
@@ -47,6 +49,11 @@ export function pageMain(libs: PageLibs): void {
     /** The function of the sandwich: a frame index. */
     fn: -1,
     charts: [] as any[],
+    /** The charts drawn, for the keyboard and wheel; the label of a frame, for them and the tooltip. */
+    drawn: [] as Drawn[],
+    label: (_d: any): string => '',
+    /** The samples shown (scope, type, label, range), for "Download pprof". */
+    shown: null as Node | null,
   }
   const lanes = new Set(data.lanes)
   // A diff page colours the after tree's nodes by their change: the inverted and sandwich views have no such nodes.
@@ -424,6 +431,9 @@ export function pageMain(libs: PageLibs): void {
     renderTimeline(scope.id)
     for (const c of state.charts) c.destroy()
     state.charts = []
+    state.drawn = []
+    state.shown = null
+    nav.reset()
     $('chart').innerHTML = ''
     $('callees').innerHTML = ''
     $('callees').hidden = state.view !== 'sandwich'
@@ -457,6 +467,11 @@ export function pageMain(libs: PageLibs): void {
     const shownTotal = filtered ? root.value : view.total
     const shown = filtered ? { top: topOfTree(root), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }
     const share = (v: number): string => (shownTotal > 0 ? ((100 * v) / shownTotal).toFixed(2) : '0')
+    state.shown = root
+    state.label = (d: any): string => {
+      const delta = d.data.delta !== undefined ? ' \u00b7 change ' + (d.data.delta >= 0 ? '+' : '') + fmt(d.data.delta, unit) : ''
+      return d.data.name + (d.data.loc ? ' (' + d.data.loc + ')' : '') + ' \u00b7 ' + fmt(d.value, unit) + ' \u00b7 ' + share(d.value) + '%' + delta
+    }
     const draw = (el: string, tree: Node, inverted: boolean): any => {
       const chart = libs
         .flamegraph()
@@ -468,15 +483,13 @@ export function pageMain(libs: PageLibs): void {
         .sort(state.order === 'name')
         .setDetailsElement($('details'))
         .setSearchMatch((d: any, term: string) => !!term && (d.data.name + ' ' + d.data.loc).toLowerCase().includes(term.toLowerCase()))
-        .setLabelHandler((d: any) => {
-          const delta = d.data.delta !== undefined ? ' \u00b7 change ' + (d.data.delta >= 0 ? '+' : '') + fmt(d.data.delta, unit) : ''
-          return d.data.name + (d.data.loc ? ' (' + d.data.loc + ')' : '') + ' \u00b7 ' + fmt(d.value, unit) + ' \u00b7 ' + share(d.value) + '%' + delta
-        })
+        .setLabelHandler(state.label)
         // Lanes (a run, a process) are grey: they are where the time was, not a function.
         .setColorMapper((d: any, color: string) =>
           lanes.has(d.data.f) ? '#d5d0dc' : data.mode === 'diff' ? libs.differentialColorMapper(d, color) : color,
         )
         .onClick((d: any) => {
+          nav.zoomed(chart, d)
           if (d?.data && d.data.f >= 0 && !lanes.has(d.data.f)) state.fn = d.data.f
         })
       chart.setSearchHandler((_results: unknown, sum: number, all: number) => {
@@ -484,6 +497,7 @@ export function pageMain(libs: PageLibs): void {
       })
       libs.select('#' + el).datum(tree).call(chart)
       state.charts.push(chart)
+      state.drawn.push({ chart, el, inverted })
       return chart
     }
     if (state.view === 'sandwich') {
@@ -553,6 +567,21 @@ export function pageMain(libs: PageLibs): void {
     if (b.dataset.view) state.view = b.dataset.view
     if (b.dataset.order) state.order = b.dataset.order
     render()
+  })
+  const nav = attachNavigation(document, () => state.drawn, (d) => state.label(d))
+  // The pprof of the samples shown: gzip'ed in the page (CompressionStream), saved through a blob: link.
+  $('download').addEventListener('click', async () => {
+    if (!state.shown) return
+    const type = data.types.find((t) => t.id === state.type)
+    const bytes = encodePprof(state.shown, { type: type?.sample ?? state.type, unit: type?.unit ?? '' }, (n: any) => lanes.has(n.f))
+    const gz = await new window.Response(new window.Blob([bytes]).stream().pipeThrough(new window.CompressionStream('gzip'))).blob()
+    const a = document.createElement('a')
+    a.href = window.URL.createObjectURL(gz)
+    a.download = ('dd-run-' + state.scope.replace(/[^\w.-]+/g, '-') + '-' + state.type + (state.range ? '-range' : '') + '.pprof').replace(/-+/g, '-')
+    document.body.append(a)
+    a.click()
+    a.remove()
+    setTimeout(() => window.URL.revokeObjectURL(a.href), 10_000)
   })
   $('label-key').addEventListener('change', () => {
     state.labelKey = $('label-key').value

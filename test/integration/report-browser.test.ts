@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
+import { readPprof } from '../../src/report/load'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
 
@@ -372,6 +373,68 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await settle(page)
     assert.ok((await names(page)).includes('keepAllocating'), 'the heap comparison is in the same page')
     await shot(page, 'report-compare.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('keyboard, Ctrl+wheel and tooltip; "Download pprof" saves the samples shown, readable as pprof', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    // Tooltip: hovering a frame shows its name, value and share beside the pointer.
+    await page.locator('#chart g.frame[name="hotSpin"]').first().hover()
+    assert.ok(await page.locator('#tip').isVisible())
+    assert.match((await page.locator('#tip').textContent()) ?? '', /^hotSpin \(test\/fixtures\/report-hot\.js:\d+\) · .* · [\d.]+%$/)
+    // Keyboard: the first arrow marks the root, up goes to its heaviest callee, Enter zooms, Escape resets.
+    await page.mouse.move(5, 5)
+    await page.keyboard.press('ArrowUp')
+    assert.match((await page.locator('#details').textContent()) ?? '', /^All processes/)
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    const lane = (await page.locator('#details').textContent()) ?? ''
+    assert.match(lane, /^child \d+ /, `up twice from the root: the run, then its heaviest process: ${lane}`)
+    assert.equal(await page.locator('#chart g.frame.cur').count(), 1, 'the current frame is outlined')
+    await page.keyboard.press('ArrowRight')
+    assert.match((await page.locator('#details').textContent()) ?? '', /^main \d+ /, 'right: the sibling lane')
+    await page.keyboard.press('Enter')
+    await settle(page)
+    const full = await chartWidth(page)
+    assert.ok((await frameWidth(page, 'parentSpin')) > full * 0.3, 'Enter zoomed into the parent process')
+    await page.keyboard.press('Escape')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'parentSpin')) < full * 0.3, 'Escape reset the zoom')
+    await page.keyboard.press('/')
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'search')
+    await page.keyboard.press('Escape')
+    // Ctrl + wheel over a frame zooms into it; the other way zooms back out.
+    await page.locator('#chart g.frame[name="hotSpin"]').first().hover()
+    await page.keyboard.down('Control')
+    await page.mouse.wheel(0, -100)
+    await page.keyboard.up('Control')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'hotSpin')) > full * 0.98, 'Ctrl+wheel up zoomed into hotSpin')
+    await page.keyboard.down('Control')
+    await page.mouse.wheel(0, 100)
+    await page.keyboard.up('Control')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'hotSpin')) < full * 0.98, 'Ctrl+wheel down zoomed out')
+    await page.keyboard.press('Escape')
+
+    // Download: the CPU samples of the child process only, as a gzip'ed pprof.
+    await page.locator('#procs button.scope', { hasText: 'child' }).click()
+    await settle(page)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')])
+    const saved = path.join(out, 'shown.pprof')
+    await download.saveAs(saved)
+    assert.match(download.suggestedFilename(), /^dd-run-proc-.*-cpu\.pprof$/)
+    const p = readPprof(saved)
+    const names = new Set(p.function.map((f) => p.stringTable.strings[f.name]))
+    assert.ok(names.has('hotSpin') && names.has('warmSpin'), 'the child runs hotSpin and warmSpin')
+    assert.ok(!names.has('parentSpin'), "the parent's function is not in the child's pprof")
+    assert.equal(p.stringTable.strings[p.sampleType[0]?.type ?? 0], 'cpu')
+    const sum = p.sample.reduce((s, x) => s + Number(x.value[0]), 0)
+    const m = /· ([\d.]+) (us|ms|s)$/.exec((await page.locator('#total').textContent()) ?? '')
+    const shownMs = Number(m?.[1]) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[m?.[2] ?? 'ms']!
+    assert.ok(shownMs > 0 && Math.abs(sum / 1e6 - shownMs) <= shownMs * 0.01 + 0.1, `the pprof holds what is shown: ${sum / 1e6} ms vs ${shownMs} ms`)
     assert.deepEqual(errors, [])
     await page.close()
   })
