@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
 import { readPprof } from '../../src/report/load'
+import { PPROF_FILE, writeBundle } from '../helpers/synthetic-profiles'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
 
@@ -435,6 +436,38 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     const m = /· ([\d.]+) (us|ms|s)$/.exec((await page.locator('#total').textContent()) ?? '')
     const shownMs = Number(m?.[1]) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[m?.[2] ?? 'ms']!
     assert.ok(shownMs > 0 && Math.abs(sum / 1e6 - shownMs) <= shownMs * 0.01 + 0.1, `the pprof holds what is shown: ${sum / 1e6} ms vs ${shownMs} ms`)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it("the profiler's frames are one (dd-run profiler) frame; the switch unfolds them in the graph and the table", async () => {
+    // Known stacks: the app's, and the profiler serialising a profile from a timer (a real run samples it only
+    // sometimes in CPU time).
+    const synthetic = tempDir()
+    writeBundle(synthetic, { pid: '10', seq: 1, start: '2026-11-24T21:00:00.000Z', end: '2026-11-24T21:01:00.000Z' }, [
+      { frames: ['main', 'work'], cpu: 90e6 },
+      { frames: ['main', 'processTimers@node:internal/timers', `serialize@${PPROF_FILE}`, `encode@${PPROF_FILE}`], cpu: 10e6 },
+    ])
+    const file = path.join(out, 'profiler.html')
+    const r = await ddRun(['report', synthetic, '-o', file], { env: cleanEnv() })
+    assert.equal(r.code, 0, r.stderr)
+    const { page, errors } = await open(file)
+    await settle(page)
+    const row = page.locator('#top tr[data-name="(dd-run profiler)"]')
+    const self = async (): Promise<number> => parseFloat((await row.locator('td').first().textContent()) ?? '')
+    assert.ok(await page.locator('#profiler-switch').isVisible(), 'the switch is shown when the profiler has frames')
+    assert.equal(await self(), 10, 'folded: the profiler is one row with its 10% as self time')
+    const under = async (): Promise<string[]> => (await frames(page)).filter((f) => f.path.split(' < ').includes('(dd-run profiler)')).map((f) => f.name)
+    assert.deepEqual(await under(), [], 'folded: nothing drawn above (dd-run profiler)')
+    await page.check('#profiler')
+    await settle(page)
+    assert.equal(await self(), 0, 'unfolded: its time is in the functions under it')
+    assert.deepEqual((await under()).sort(), ['encode', 'serialize'], "unfolded: the profiler's functions are drawn above it")
+    assert.equal(await page.locator('#top tr[data-name="encode"] td').first().textContent(), '10.0%')
+    await page.uncheck('#profiler')
+    await settle(page)
+    assert.equal(await self(), 10)
+    await shot(page, 'report-profiler-folded.png')
     assert.deepEqual(errors, [])
     await page.close()
   })

@@ -6,53 +6,14 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { describe, it } from 'node:test'
-import { Profile, StringTable } from 'pprof-format'
 import { PROFILER_FRAME } from '../../src/report/frame-names'
 import type { ProfileEntry } from '../../src/report/load'
 import { buildReport, type CompactNode, type PageData } from '../../src/report/model'
 import { tempDir } from '../helpers/run'
-
-/** A frame: `name` or `name@file` (default file /app/<name>.js). */
-type Sample = { frames: string[]; cpu: number; labels?: Record<string, string> }
-
-const PPROF_FILE = '/opt/x/node_modules/@datadog/pprof/out/src/time-profiler.js'
-
-function wallProto(samples: Sample[]): Profile {
-  const st = new StringTable()
-  const ids = new Map<string, number>()
-  const functions: { id: number; name: number; filename: number }[] = []
-  const locations: { id: number; line: { functionId: number; line: number }[] }[] = []
-  const idOf = (frame: string): number => {
-    let id = ids.get(frame)
-    if (id === undefined) {
-      id = ids.size + 1
-      ids.set(frame, id)
-      const at = frame.indexOf('@')
-      const name = at < 0 ? frame : frame.slice(0, at)
-      functions.push({ id, name: st.dedup(name), filename: st.dedup(at < 0 ? `/app/${name}.js` : frame.slice(at + 1)) })
-      locations.push({ id, line: [{ functionId: id, line: 10 }] })
-    }
-    return id
-  }
-  return new Profile({
-    sampleType: [
-      { type: st.dedup('sample'), unit: st.dedup('count') },
-      { type: st.dedup('wall'), unit: st.dedup('nanoseconds') },
-      { type: st.dedup('cpu'), unit: st.dedup('nanoseconds') },
-    ],
-    sample: samples.map((s) => ({
-      locationId: s.frames.map(idOf).reverse(),
-      value: [1, s.cpu, s.cpu],
-      label: Object.entries(s.labels ?? {}).map(([k, v]) => ({ key: st.dedup(k), str: st.dedup(v) })),
-    })),
-    location: locations,
-    function: functions,
-    stringTable: st,
-  })
-}
+import { PPROF_FILE, wallProto, type Sample } from '../helpers/synthetic-profiles'
 
 /** One period of one process, written as the file exporter would, as a ProfileEntry. */
-export function entry(root: string, p: { pid: string; role?: string; runId?: string; seq: number; start: number; end: number }, samples: Sample[]): ProfileEntry {
+function entry(root: string, p: { pid: string; role?: string; runId?: string; seq: number; start: number; end: number }, samples: Sample[]): ProfileEntry {
   const dir = path.join(root, `${p.pid}-${p.seq}`)
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, 'wall.pprof')
