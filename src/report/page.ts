@@ -3,6 +3,7 @@
 import type { CompactNode, PageData, PageProcess } from './model'
 import { attachNavigation, type Drawn } from './page-keys'
 import { encodePprof } from './page-pprof'
+import { invert, sandwich, sortTree, topOfTree, type Node } from './page-trees'
 
 // Browser globals, typed loosely and only inside this module (the project compiles without the DOM library).
 declare const document: any
@@ -13,17 +14,6 @@ export interface PageLibs {
   select: (selector: string) => any
   flamegraph: () => any
   differentialColorMapper: (d: any, originalColor: string) => string
-}
-
-interface Node {
-  /** Frame index in data.frames (-1: the root). */
-  f: number
-  name: string
-  loc: string
-  value: number
-  delta?: number
-  children: Node[]
-  parent?: Node
 }
 
 /** What the graph shows: the call tree, the call tree upside down (bottom-up), or one function's sandwich. */
@@ -90,77 +80,6 @@ export function pageMain(libs: PageLibs): void {
     if (!(state.profiler === 'group' && c[0] === data.profilerFrame && c[0] >= 0)) node.children = (c[2] ?? []).map((k) => expand(k, node))
     return node
   }
-  const selfOf = (n: Node): number => n.value - n.children.reduce((sum, c) => sum + c.value, 0)
-  const walk = (n: Node, visit: (n: Node) => void): void => {
-    visit(n)
-    for (const c of n.children) walk(c, visit)
-  }
-  /** Adds a path of frames under `root`, merging with what is there (a trie of frame indexes). */
-  const addPath = (root: Node, path: Node[], value: number): void => {
-    root.value += value
-    let at = root
-    for (const p of path) {
-      let next = at.children.find((c) => c.f === p.f)
-      if (!next) {
-        next = { f: p.f, name: p.name, loc: p.loc, value: 0, children: [] }
-        at.children.push(next)
-      }
-      next.value += value
-      at = next
-    }
-  }
-  /** The frames from `n` up to (not including) the root: callers after callees. */
-  const upward = (n: Node): Node[] => {
-    const out: Node[] = []
-    for (let p: Node | undefined = n; p && p.parent; p = p.parent) out.push(p)
-    return out
-  }
-  const hasAncestor = (n: Node, f: number): boolean => {
-    for (let p = n.parent; p; p = p.parent) if (p.f === f) return true
-    return false
-  }
-  /** Bottom-up: each function where time was spent is a root; above it, the callers that led there. */
-  const invert = (root: Node): Node => {
-    const out: Node = { f: -1, name: root.name, loc: '', value: 0, children: [] }
-    walk(root, (n) => {
-      const self = selfOf(n)
-      if (n.parent && self > 0) addPath(out, upward(n), self)
-    })
-    return out
-  }
-  /**
-   * One function's callers and callees: every call of `f` not inside another call of it (so recursion counts once),
-   * its callers merged bottom-up and its callees merged top-down.
-   */
-  const sandwich = (root: Node, f: number): { callers: Node; callees: Node } => {
-    const [name, loc] = data.frames[f] ?? ['?', '']
-    const callers: Node = { f, name, loc, value: 0, children: [] }
-    const callees: Node = { f, name, loc, value: 0, children: [] }
-    const merge = (into: Node, from: Node): void => {
-      for (const c of from.children) {
-        let mine = into.children.find((x) => x.f === c.f)
-        if (!mine) {
-          mine = { f: c.f, name: c.name, loc: c.loc, value: 0, children: [] }
-          into.children.push(mine)
-        }
-        mine.value += c.value
-        merge(mine, c)
-      }
-    }
-    walk(root, (n) => {
-      if (n.f !== f || hasAncestor(n, f)) return
-      addPath(callers, upward(n).slice(1), n.value)
-      callees.value += n.value
-      merge(callees, n)
-    })
-    return { callers, callees }
-  }
-  const sortTree = (n: Node): Node => {
-    n.children.sort((a, b) => b.value - a.value)
-    for (const c of n.children) sortTree(c)
-    return n
-  }
-
   // Header: what the report covers.
   const processes = data.runs.reduce((n, r) => n + r.processes.length, 0)
   $('range').textContent =
@@ -203,28 +122,6 @@ export function pageMain(libs: PageLibs): void {
   const typeBox = $('types')
   typeBox.innerHTML = data.types.map((t) => '<button class="type" data-type="' + t.id + '">' + esc(t.label) + '</button>').join('')
 
-  /** Self and total per function of a drawn tree (lanes left out, recursion counted once), largest self first. */
-  const topOfTree = (root: Node): [number, number, number][] => {
-    const self = new Map<number, number>()
-    const total = new Map<number, number>()
-    const onPath = new Map<number, number>()
-    const visit = (n: Node): void => {
-      const fn = n.f >= 0 && !lanes.has(n.f)
-      if (fn) {
-        const own = selfOf(n)
-        if (own > 0) self.set(n.f, (self.get(n.f) ?? 0) + own)
-        if (!onPath.get(n.f)) total.set(n.f, (total.get(n.f) ?? 0) + n.value)
-        onPath.set(n.f, (onPath.get(n.f) ?? 0) + 1)
-      }
-      for (const c of n.children) visit(c)
-      if (fn) onPath.set(n.f, (onPath.get(n.f) as number) - 1)
-    }
-    visit(root)
-    return [...total]
-      .map(([f, t]): [number, number, number] => [f, self.get(f) ?? 0, t])
-      .sort((a, b) => b[1] - a[1] || b[2] - a[2])
-      .slice(0, 100)
-  }
   // ---- Timeline and time ranges ----
   const procsOf = (scopeId: string): PageProcess[] => {
     const all = data.runs.flatMap((r) => r.processes)
@@ -465,7 +362,7 @@ export function pageMain(libs: PageLibs): void {
     if (state.range) root.name = scope.label + ' \u00b7 ' + time(state.range[0]).slice(11) + ' \u2013 ' + time(state.range[1]).slice(11)
     const filtered = base !== view.tree
     const shownTotal = filtered ? root.value : view.total
-    const shown = filtered ? { top: topOfTree(root), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }
+    const shown = filtered ? { top: topOfTree(root, lanes), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }
     const share = (v: number): string => (shownTotal > 0 ? ((100 * v) / shownTotal).toFixed(2) : '0')
     state.shown = root
     state.label = (d: any): string => {
@@ -503,7 +400,7 @@ export function pageMain(libs: PageLibs): void {
     if (state.view === 'sandwich') {
       const top = shown.top
       if (state.fn < 0 || !data.frames[state.fn]) state.fn = top.find((r: number[]) => !lanes.has(r[0] as number))?.[0] ?? -1
-      const { callers, callees } = sandwich(root, state.fn)
+      const { callers, callees } = sandwich(root, state.fn, data.frames[state.fn] ?? ['?', ''])
       if (callers.value <= 0) {
         $('chart').textContent = 'The selected function has no samples in this scope and type: pick one in the table.'
       } else {
