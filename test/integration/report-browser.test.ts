@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
 import { readPprof } from '../../src/report/load'
 import { PPROF_FILE, writeBundle } from '../helpers/synthetic-profiles'
+import { pprofTop } from '../helpers/pprof'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
 
@@ -432,6 +433,8 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.ok(names.has('hotSpin') && names.has('warmSpin'), 'the child runs hotSpin and warmSpin')
     assert.ok(!names.has('parentSpin'), "the parent's function is not in the child's pprof")
     assert.equal(p.stringTable.strings[p.sampleType[0]?.type ?? 0], 'cpu')
+    // Go's pprof, which rejects malformed profiles, reads it too.
+    assert.ok(pprofTop(saved).some((r) => r.name === 'hotSpin'), 'go tool pprof -top lists hotSpin')
     const sum = p.sample.reduce((s, x) => s + Number(x.value[0]), 0)
     const m = /· ([\d.]+) (us|ms|s)$/.exec((await page.locator('#total').textContent()) ?? '')
     const shownMs = Number(m?.[1]) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[m?.[2] ?? 'ms']!
