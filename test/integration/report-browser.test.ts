@@ -107,6 +107,7 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), 'hotSpin')
     assert.match((await page.locator('#range').textContent()) ?? '', /UTC to .* UTC .* 1 run\(s\) .* 2 process\(es\)/)
     assert.equal(await page.locator('#procs button.scope').count(), 3, 'all processes + the parent + its child')
+    await shot(page, 'report-flame.png')
     // Only the parts of d3 the page uses are inlined (d3's and d3-flame-graph's whole builds were 293 KB).
     const scripts = await page.evaluate(() => [...document.querySelectorAll('script:not([type])')].map((s: any) => s.textContent.length))
     assert.equal(scripts.length, 1)
