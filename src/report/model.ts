@@ -6,7 +6,7 @@ import { deltaOf, diffOf } from './diff'
 import { location } from './format'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel } from './pprof-read'
-import { seriesOf, type Series } from './timeline'
+import { eventMarks, keepMarks, seriesOf, type Mark, type Series } from './timeline'
 import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, sampleLabels, type LabelledPart, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
@@ -80,6 +80,8 @@ export interface PageData {
    * snapshots (averaged over a range); the others add up.
    */
   timeline: Record<string, Partial<Record<ProfileType, Series>>>
+  /** Per process key: its GC pauses and event-loop blocks at their own times (the longest 2000). */
+  eventsAt: Record<string, Mark[]>
   /** For diff pages: the two sides compared. */
   sides?: { before: string; after: string }
 }
@@ -148,6 +150,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   const trees = new Map<string, Record<ProfileType, TreeNode>>()
   const labelled = new Map<string, Record<ProfileType, LabelTrees>>()
   const timeline: PageData['timeline'] = {}
+  const eventsAt: PageData['eventsAt'] = {}
   const byProcess = new Map<string, ProfileEntry[]>()
   for (const e of entries) {
     const list = byProcess.get(e.runtimeId)
@@ -174,6 +177,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     procs.set(key, p)
     const spaceCount = list.filter((e) => e.files['space.pprof']).length
     const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as LabelledPart[]])) as Record<ProfileType, LabelledPart[]>
+    const marks: Mark[] = []
     for (const e of list) {
       if (!p.command) p.command = e.command ?? commandOf(e.info)
       for (const [name, file] of Object.entries(e.files)) {
@@ -185,6 +189,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
         // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
         const stacks = stacksOf(profile, frames, maps)
         const labels = sampleLabels(profile)
+        if (name === 'events.pprof') marks.push(...eventMarks(profile))
         for (const ty of types) {
           const column = columnOf(stacks, ty)
           // Heap profiles are snapshots: a process's are averaged.
@@ -204,6 +209,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
       periods[ty] = seriesOf(t[ty], t[ty].value * PRUNE, parts[ty])
     }
     timeline[key] = periods
+    if (marks.length) eventsAt[key] = keepMarks(marks)
   }
 
   const runs = new Map<string, PageProcess[]>()
@@ -331,6 +337,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     profilerFrame: profiler,
     lanes,
     timeline,
+    eventsAt,
   }
 }
 
@@ -397,6 +404,7 @@ export async function diffPage(
     profilerFrame: -1,
     lanes: [],
     timeline: {},
+    eventsAt: {},
   }
 }
 

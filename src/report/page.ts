@@ -179,7 +179,7 @@ export function pageMain(libs: PageLibs): void {
   }
   // Drawn in this order: the events' bars (half height) under the CPU bars, the heap line on top.
   const SERIES: { type: string; color: string; what: string }[] = [
-    { type: 'events', color: '#e07a00', what: 'GC pauses and event-loop blocks' },
+    { type: 'events', color: '#e07a00', what: 'GC pauses (orange) and event-loop blocks (red)' },
     { type: 'cpu', color: '#632ca6', what: 'CPU' },
     { type: 'space', color: '#2b9348', what: 'heap in use' },
   ]
@@ -206,6 +206,21 @@ export function pageMain(libs: PageLibs): void {
       for (const s of SERIES) {
         const periods = (data.timeline[p.key] as any)?.[s.type]?.periods as [number, number, number, number[]][] | undefined
         if (!periods?.length) continue
+        // GC pauses and event-loop blocks at their own times when the events carry them: red blocks, GC orange ticks.
+        const marks = s.type === 'events' ? data.eventsAt[p.key] : undefined
+        if (marks?.length) {
+          const longest = Math.max(...marks.map((m) => m[1])) || 1
+          for (const [end, ms, kind] of marks) {
+            const bx = x(end - ms)
+            const hh = ((ROW - 6) / 2) * Math.max(0.25, Math.sqrt(ms / longest))
+            parts.push(
+              '<rect class="tl-mark" x="' + bx.toFixed(1) + '" width="' + Math.max(1, x(end) - bx).toFixed(1) + '" y="' + (y0 + ROW - 2 - hh).toFixed(1) + '" height="' + hh.toFixed(1) + '" fill="' +
+                (kind === 0 ? s.color : '#c1121f') + '"><title>' + esc(p.role + ' ' + p.pid) + ' \u00b7 ' + (kind === 0 ? 'GC pause' : 'event-loop block') + ' ' + ms.toFixed(1) + ' ms \u00b7 ended ' +
+                time(end).slice(11) + '</title></rect>',
+            )
+          }
+          continue
+        }
         // Rates (per ms) for what adds up, levels for heap snapshots.
         const level = (q: [number, number, number, number[]]): number => (s.type === 'space' ? q[2] : q[2] / Math.max(1, q[1] - q[0]))
         const max = Math.max(...periods.map(level)) || 1

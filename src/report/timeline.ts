@@ -2,6 +2,7 @@
 // total and where in the process's call tree its samples fall, so the page can draw the run over time and rebuild
 // every view for a brushed time range without the raw stacks.
 import type { Stacks, TreeNode } from './aggregate'
+import type { PprofProfile } from './pprof-read'
 
 /**
  * One period: [start ms, end ms, total, selfs], selfs a flat list of [node step, value] pairs, by node: the node's
@@ -82,4 +83,36 @@ export function seriesOf(tree: TreeNode, pageMin: number, parts: readonly { stac
   // Heap snapshots are averaged over a process's periods, so the tree holds the average; a snapshot can be larger.
   const periods = parts.map((p) => periodOf(tree, index, tree.value * PERIOD_PRUNE, unit, p.stacks, p.column, p.start ?? 0, p.end ?? 0)).sort((a, b) => a[0] - b[0])
   return { unit, periods }
+}
+
+/** An event at its own time: [end ms, duration ms, kind], kind 0 a GC pause, 1 an event-loop block. */
+export type Mark = [number, number, number]
+
+/** A process's marks are capped (the longest kept): an hour of scavenges must not weigh on the page. */
+export const MAX_MARKS = 2000
+
+/**
+ * The events profile's samples at their own times: each GC pause and event-loop block carries its end
+ * (`end_timestamp_ns`), so the timeline draws it where it happened, not spread over its period.
+ */
+export function eventMarks(profile: PprofProfile): Mark[] {
+  const strings = profile.stringTable.strings
+  const endKey = strings.indexOf('end_timestamp_ns')
+  const eventKey = strings.indexOf('event')
+  const column = profile.sampleType.findIndex((t) => strings[t.type] === 'duration')
+  if (endKey < 0 || column < 0) return []
+  const out: Mark[] = []
+  for (const s of profile.sample) {
+    const end = s.numLabel?.find(([k]) => k === endKey)?.[1]
+    if (end === undefined) continue
+    const event = strings[s.label?.find(([k]) => k === eventKey)?.[1] ?? 0] ?? ''
+    out.push([Math.round(end / 1e6), Math.round((s.value[column] ?? 0) / 1e3) / 1e3, event === 'gc' ? 0 : 1])
+  }
+  return out
+}
+
+/** The longest `MAX_MARKS` marks, in time order. */
+export function keepMarks(marks: Mark[]): Mark[] {
+  const kept = marks.length > MAX_MARKS ? [...marks].sort((a, b) => b[1] - a[1]).slice(0, MAX_MARKS) : marks
+  return kept.sort((a, b) => a[0] - b[0])
 }

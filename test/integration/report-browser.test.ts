@@ -314,6 +314,10 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(await page.locator('#timeline .tl-label').count(), 2, 'a row per process')
     assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars, one per period')
     assert.ok((await page.locator('#timeline polyline.tl-space').count()) >= 1, 'a heap line')
+    // The child's loop never yields: its event-loop block is drawn where it happened, from the event's own end time.
+    const blocks = await page.locator('#timeline rect.tl-mark title').evaluateAll((ts) => ts.map((t: any) => t.textContent as string).filter((t) => t.includes('event-loop block')))
+    assert.ok(blocks.length >= 1, 'an event-loop block mark')
+    assert.match(blocks[0] as string, /^child \d+ · event-loop block [\d.]+ ms · ended \d\d:\d\d:\d\d UTC$/)
     const everything = ms(await total())
     const firstRow = await page.locator('#top tr[data-name]').first().getAttribute('data-name')
     const drag = async (from: number, to: number): Promise<void> => {
