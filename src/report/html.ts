@@ -82,8 +82,11 @@ export function renderHtml(data: PageData): string {
 <input id="search" type="search" placeholder="Search functions" aria-label="search">
 <button id="reset" title="Escape">Reset zoom</button>
 <button id="download" title="the pprof of the samples shown: scope, type, label and time range">Download pprof</button>
-<span id="views"><button class="view" data-view="flame" title="callers below, callees above">Flame graph</button><button class="view" data-view="inverted" title="bottom-up: where time was spent, with the callers that led there above">Inverted</button><button class="view" data-view="sandwich" title="callers and callees of the selected function (click a frame or a table row)">Sandwich</button>
-<button class="order" data-order="heavy" title="the largest child first">Left-heavy</button><button class="order" data-order="name" title="children by name">By name</button></span>
+<span id="views"><button class="view" data-view="flame" title="callers below, callees above">Flame graph</button><button
+ class="view" data-view="inverted" title="bottom-up: where time was spent, with the callers that led there above">Inverted</button><button
+ class="view" data-view="sandwich" title="callers and callees of the selected function (click a frame or a table row)">Sandwich</button>
+<button class="order" data-order="heavy" title="the largest child first">Left-heavy</button><button
+ class="order" data-order="name" title="children by name">By name</button></span>
 <span id="label-box" hidden><select id="label-key" aria-label="label"></select> <select id="label-value" aria-label="label value" hidden></select></span>
 <label id="profiler-switch" title="dd-run's and @datadog/pprof's frames: folded into one (dd-run profiler) frame, or shown under it"><input type="checkbox" id="profiler"> profiler's frames</label>
 <span id="total"></span>

@@ -275,14 +275,18 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   }
   const labelViews = (keys: string[], ty: ProfileType, shape: Shape, min: number): PageView['labels'] => {
     const byKey = new Map<string, Set<string>>()
-    for (const k of keys) for (const [key, trees] of (labelled.get(k) as Record<ProfileType, LabelTrees>)[ty]) for (const v of trees.keys()) byKey.set(key, (byKey.get(key) ?? new Set()).add(v))
+    const labelsOf = (k: string): LabelTrees => (labelled.get(k) as Record<ProfileType, LabelTrees>)[ty]
+    for (const k of keys) {
+      for (const [key, trees] of labelsOf(k)) for (const v of trees.keys()) byKey.set(key, (byKey.get(key) ?? new Set()).add(v))
+    }
     const out: NonNullable<PageView['labels']> = []
     for (const [key, values] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
       const root = newRoot()
       const lanesOf: TreeNode[] = []
       // Processes without the key at all count under NO_VALUE.
       for (const value of new Set([...values, NO_VALUE])) {
-        const tree = shaped(keys, shape, (k) => (labelled.get(k) as Record<ProfileType, LabelTrees>)[ty].get(key)?.get(value) ?? (value === NO_VALUE && !(labelled.get(k) as Record<ProfileType, LabelTrees>)[ty].has(key) ? treeOf(k, ty) : undefined))
+        // A process without the key at all: its whole tree is NO_VALUE's.
+        const tree = shaped(keys, shape, (k) => labelsOf(k).get(key)?.get(value) ?? (value === NO_VALUE && !labelsOf(k).has(key) ? treeOf(k, ty) : undefined))
         if (tree.value > 0) lanesOf.push({ frame: valueLane(key, value), value: tree.value, children: tree.children })
       }
       // The largest values first; a long tail is grouped as OTHER_VALUES.

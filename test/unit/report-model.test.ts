@@ -125,4 +125,35 @@ describe('report model', () => {
     })
     assert.deepEqual(decoded, [{ early: 80, main: 20 }, { late: 300 }])
   })
+
+  it('label views: one lane per value, samples (and processes) without the key under (none)', async () => {
+    const root = tempDir()
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [
+        { frames: ['main', 'users'], cpu: 60, labels: { route: '/users' } },
+        { frames: ['main', 'orders'], cpu: 30, labels: { route: '/orders' } },
+        { frames: ['main', 'tick'], cpu: 10 },
+      ]),
+      entry(root, { pid: '11', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'other'], cpu: 100 }]),
+    ]
+    const data = await buildReport(entries, undefined, 't', root)
+    const view = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
+    const route = view?.labels?.find((l) => l.key === 'route')
+    assert.ok(route)
+    assert.deepEqual(named(data, route.tree), [
+      'root', 100, [
+        ['route=/users', 60, [['main', 60, [['users', 60, []]]]]],
+        ['route=/orders', 30, [['main', 30, [['orders', 30, []]]]]],
+        ['route=(none)', 10, [['main', 10, [['tick', 10, []]]]]],
+      ],
+    ])
+    // All processes: the process without the label is under (none), in its own lane.
+    const all = data.scopes.find((s) => s.id === 'all')?.views.cpu?.labels?.find((l) => l.key === 'route')
+    assert.ok(all)
+    const none = (all.tree[2] ?? []).find((c) => nameOf(data, c[0]) === 'route=(none)')
+    assert.equal(none?.[1], 110)
+    const lanes = (named(data, none as CompactNode) as [string, number, [string, number, [string, number, unknown][]][]])[2]
+    assert.deepEqual(lanes.map((r) => [r[0], r[2].map((p) => [p[0], p[1]])]), [['Run run-1', [['main 11', 100], ['main 10', 10]]]])
+    assert.equal(data.scopes.find((s) => s.id === 'proc:rt-11')?.views.cpu?.labels, undefined, 'one value only: no label view')
+  })
 })
