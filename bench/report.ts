@@ -1,5 +1,5 @@
 // Report generation at scale: `npm run bench:report` (or node dist/bench/report.js [--quick] [--rounds N] [--keep]).
-// Generates one hour of 60-second profiles from 8 processes (8 x 60 periods x 2 types = 960 pprof files, in the
+// Generates one hour of 60-second profiles from 8 processes (--processes N for another count) (8 x 60 periods x 2 types = 960 pprof files, in the
 // file exporter's layout), then times real `dd-run top` and `dd-run report` processes on it, and, when Debian's
 // chromium is installed, how long the page takes to show its flame graph and to switch process and type.
 import { spawnSync } from 'node:child_process'
@@ -20,7 +20,8 @@ const quick = args.includes('--quick')
 const keep = args.includes('--keep')
 const roundsArg = args.indexOf('--rounds')
 const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 1 : 3
-const PROCESSES = quick ? 2 : 8
+const processesArg = args.indexOf('--processes')
+const PROCESSES = processesArg >= 0 ? Number(args[processesArg + 1]) : quick ? 2 : 8
 const PERIODS = quick ? 5 : 60
 
 /** A small deterministic PRNG (mulberry32), so every run of the bench reads the same profiles. */
@@ -155,7 +156,7 @@ function timed(argv: string[], scratch: string): { ms: number; cpuMs: number } {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
-async function browserFigures(html: string): Promise<{ firstGraph: number; switchProcess: number; switchType: number } | undefined> {
+async function browserFigures(html: string): Promise<{ firstGraph: number; switchProcess: number; switchType: number; brush: number } | undefined> {
   if (!fs.existsSync(CHROMIUM)) return undefined
   const { chromium } = require('playwright-core') as typeof import('playwright-core')
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-bench-chromium-'))
@@ -180,7 +181,19 @@ async function browserFigures(html: string): Promise<{ firstGraph: number; switc
     await page.locator('button.type', { hasText: 'Wall time' }).click()
     await page.waitForFunction(() => document.querySelector('#chart g.frame') !== null)
     const switchType = Date.now() - t2
-    return { firstGraph, switchProcess, switchType }
+    // Brushing a third of the run on the timeline of "All processes": every view rebuilt from the periods.
+    await page.selectOption('#scope', 'all')
+    await page.waitForSelector('#tl-brush')
+    const box = await page.locator('#tl-brush').boundingBox()
+    if (!box) throw new Error('no timeline')
+    await page.mouse.move(box.x + box.width * 0.3, box.y + 4)
+    await page.mouse.down()
+    await page.mouse.move(box.x + box.width * 0.6, box.y + 4, { steps: 2 })
+    const t3 = Date.now()
+    await page.mouse.up()
+    await page.waitForFunction(() => /UTC – /.test(document.querySelector('#chart g.frame')?.getAttribute('name') ?? ''))
+    const brush = Date.now() - t3
+    return { firstGraph, switchProcess, switchType, brush }
   } finally {
     await context.close()
     fs.rmSync(userData, { recursive: true, force: true })
@@ -218,6 +231,7 @@ async function main(): Promise<void> {
             `| page: load to first flame graph (headless chromium) | ${page.firstGraph} ms |`,
             `| page: switch to one process | ${page.switchProcess} ms |`,
             `| page: switch profile type | ${page.switchType} ms |`,
+            `| page: brush a third of the run (all processes) | ${page.brush} ms |`,
           ]
         : [`| page timings | skipped: ${CHROMIUM} is missing |`]),
     ]

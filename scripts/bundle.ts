@@ -1,7 +1,9 @@
-// Bundles the two entry points that run at every launch into one file each, after tsc has built dist/:
+// Bundles the entry points that run at every launch into one file each, after tsc has built dist/:
 //   dist/preload/index.js  (loaded by every Node process of a profiled tree)
 //   dist/bin/dd-run.js     (the launcher)
 //   dist/preload/watchdog.js (the watchdog thread of a profiled process)
+// and the report page's script with the parts of d3 it draws with (dist/src/report/page-bundle.{js,css}), which
+// html.ts inlines into every report.
 // Why: in a profiled process, resolving and loading ~30 small modules one by one (a stat and a realpath each)
 // cost more than the code in them. Everything else in dist/ stays as tsc wrote it (the Profiler API, the
 // subcommands, the tests import it). npm packages stay outside the preload, so the app and the profiler share
@@ -49,8 +51,39 @@ async function main(): Promise<void> {
     entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
     outfile: path.join(DIST, 'bin', 'dd-run.js'),
     target: 'node20',
-    external: ['@datadog/pprof', 'chalk', 'pprof-format', 'd3', 'd3-flame-graph'],
+    external: ['@datadog/pprof', 'chalk', 'pprof-format'],
     plugins: [subcommandsOutside],
+  })
+  await bundlePage()
+}
+
+/**
+ * The report page's script: page.ts plus only the d3 modules d3-flame-graph imports (selection, transition, scale,
+ * hierarchy, format, ...), tree-shaken and minified at build time, about a quarter of d3's and d3-flame-graph's
+ * full builds. d3 and d3-flame-graph are therefore build-time dependencies only: a report reads these two files.
+ */
+async function bundlePage(): Promise<void> {
+  await build({
+    stdin: {
+      contents: [
+        "import { select } from 'd3-selection'",
+        "import flamegraph, { colorMapper } from 'd3-flame-graph'",
+        "import { pageMain } from './src/report/page'",
+        'pageMain({ select, flamegraph, differentialColorMapper: colorMapper.differentialColorMapper })',
+      ].join('\n'),
+      resolveDir: ROOT,
+      sourcefile: 'report-page-entry.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    legalComments: 'none',
+    banner: { js: '/*! dd-run report page. Includes d3 modules (ISC, Mike Bostock) and d3-flame-graph (Apache-2.0, Martin Spier). */' },
+    logLevel: 'warning',
+    outfile: path.join(DIST, 'src', 'report', 'page-bundle.js'),
   })
 }
 

@@ -2,20 +2,14 @@
 // two profile directories, or two runs (by run id) of one directory; --html writes a differential flame graph page.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { aggregate, FrameTable, PROFILE_TYPES, TYPE_INFO, type Aggregate } from '../report/aggregate'
-import { deltaOf, diffOf, renderDiff } from '../report/diff'
-import { location } from '../report/format'
+import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
+import { diffOf, renderDiff } from '../report/diff'
 import { renderHtml } from '../report/html'
-import { commandOf, viewOf, type PageData, type PageScope } from '../report/model'
-import type { ProfileEntry } from '../report/load'
+import { diffPage, type Side } from '../report/model'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth, UsageError } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './profiles'
 import type { Subcommand } from './index'
 
-interface Side {
-  label: string
-  entries: ProfileEntry[]
-}
 
 export const diff: Subcommand = (args) =>
   guard(async () => {
@@ -34,17 +28,7 @@ export const diff: Subcommand = (args) =>
     const o = cmd.opts<{ dir?: string; limit: string; json?: boolean; html?: string; open?: boolean }>()
     const n = parseCount(o.limit, '-n')
     const runsDir = o.dir ? path.resolve(o.dir) : defaultDir()
-    const side = (arg: string): Side => {
-      const asDir = path.resolve(arg)
-      if (fs.existsSync(asDir) && fs.statSync(asDir).isDirectory()) return { label: arg, entries: select(asDir, sel.filters) }
-      if (!/^[0-9a-fA-F-]{4,}$/.test(arg)) throw new UsageError(`${JSON.stringify(arg)}: expected a profile directory or a run id; no such directory`)
-      try {
-        return { label: `run ${arg}`, entries: select(runsDir, { ...sel.filters, runId: arg }) }
-      } catch (err) {
-        if (err instanceof NothingFound) throw new NothingFound(`${JSON.stringify(arg)} is neither a directory nor a run id found in ${runsDir}`)
-        throw err
-      }
-    }
+    const side = (arg: string): Side => selectSide(arg, sel.filters, runsDir)
     const before = side(cmd.args[0] as string)
     const after = side(cmd.args[1] as string)
     const maps = sourceMapsFor(sel)
@@ -77,59 +61,3 @@ export const diff: Subcommand = (args) =>
     }
   })
 
-async function diffPage(
-  before: Side,
-  after: Side,
-  types: readonly (typeof PROFILE_TYPES)[number][],
-  frames: FrameTable,
-  maps: Parameters<typeof aggregate>[2],
-  done: Partial<Record<string, [Aggregate, Aggregate]>>,
-): Promise<PageData> {
-  const views: PageScope['views'] = {}
-  for (const type of types) {
-    const pair = done[type] ?? [await aggregate(before.entries, type, maps, frames), await aggregate(after.entries, type, maps, frames)]
-    const [b, a] = pair
-    if (a.tree.value === 0 || b.tree.value === 0) continue
-    const view = viewOf(a.tree, deltaOf(a.tree, b.tree))
-    const fnIndex = new Map<string, number>()
-    frames.frames.forEach((f, i) => fnIndex.set(`${f.name}\0${location(f)}`, i))
-    view.diff = diffOf(b, a)
-      .functions.filter((f) => Math.abs(f.delta) >= 0.05)
-      .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
-      .slice(0, 100)
-      .map((f) => [fnIndex.get(`${f.name}\0${f.location}`) ?? 0, round1(f.beforeShare), round1(f.afterShare)])
-    views[type] = view
-  }
-  const all = [...before.entries, ...after.entries]
-  const procs = new Map<string, PageData['runs'][number]['processes'][number]>()
-  for (const e of after.entries) {
-    const p = procs.get(e.runtimeId)
-    if (p) {
-      p.start = Math.min(p.start, e.start)
-      p.end = Math.max(p.end, e.end)
-      for (const k of Object.keys(e.files)) p.profiles[k] = (p.profiles[k] ?? 0) + 1
-      continue
-    }
-    procs.set(e.runtimeId, {
-      key: e.runtimeId, runId: e.runId, pid: e.pid, role: e.role, service: e.service, command: commandOf(e.info), start: e.start, end: e.end,
-      profiles: Object.fromEntries(Object.keys(e.files).map((k) => [k, 1])),
-      ...(e.tags.parent_runtime_id ? { parent: e.tags.parent_runtime_id } : {}),
-    })
-  }
-  const runs = new Map<string, PageData['runs'][number]['processes']>()
-  for (const p of procs.values()) runs.set(p.runId, [...(runs.get(p.runId) ?? []), p])
-  return {
-    mode: 'diff',
-    title: `dd-run diff: ${before.label} -> ${after.label}`,
-    generated: new Date().toISOString(),
-    from: Math.min(...all.map((e) => e.start)),
-    to: Math.max(...all.map((e) => e.end)),
-    frames: frames.frames.map((f) => [f.name, location(f)]),
-    types: types.filter((t) => views[t]).map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit })),
-    runs: [...runs].map(([runId, processes]) => ({ runId, processes })),
-    scopes: [{ id: 'all', label: `After, against before`, views }],
-    sides: { before: before.label, after: after.label },
-  }
-}
-
-const round1 = (x: number): number => Math.round(x * 10) / 10

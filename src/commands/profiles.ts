@@ -1,5 +1,6 @@
 // What top, report and diff share: the profile-selection options, the default directory, the source-map setting,
 // and the two ways they fail (bad usage: exit 2; nothing to show: exit 1).
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { fromEnv } from '../config/layers'
@@ -166,4 +167,17 @@ export async function guard(body: () => Promise<number>): Promise<number> {
 /** Terminal width for tables: the TTY's columns, 80 otherwise. */
 export function terminalWidth(): number {
   return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80
+}
+
+/** One side of a comparison (diff, report A B): a profile directory, or a run id found in `runsDir`. */
+export function selectSide(arg: string, filters: Filters, runsDir: string): { label: string; entries: ProfileEntry[] } {
+  const asDir = path.resolve(arg)
+  if (fs.existsSync(asDir) && fs.statSync(asDir).isDirectory()) return { label: arg, entries: select(asDir, filters) }
+  if (!/^[0-9a-fA-F-]{4,}$/.test(arg)) throw new UsageError(`${JSON.stringify(arg)}: expected a profile directory or a run id; no such directory`)
+  try {
+    return { label: `run ${arg}`, entries: select(runsDir, { ...filters, runId: arg }) }
+  } catch (err) {
+    if (err instanceof NothingFound) throw new NothingFound(`${JSON.stringify(arg)} is neither a directory nor a run id found in ${runsDir}`)
+    throw err
+  }
 }

@@ -45,9 +45,15 @@ export interface Frame {
   column?: number
 }
 
+/**
+ * How stacks treat the profiler's frames: the user's choice, or 'nest' (the report page): the profiler's frames are
+ * kept under one PROFILER_FRAME node, so the page can fold them into it or unfold them with a switch.
+ */
+export type ProfilerFrameMode = ProfilerFrames | 'nest'
+
 export interface FrameOptions {
-  /** The profiler's own frames: one line (default), hidden (their samples dropped), or as they are. */
-  profilerFrames?: ProfilerFrames
+  /** The profiler's own frames: one line (default), hidden (their samples dropped), as they are, or nested. */
+  profilerFrames?: ProfilerFrameMode
   /** Module names are shown relative to it. */
   cwd?: string
 }
@@ -56,7 +62,7 @@ export interface FrameOptions {
 export class FrameTable {
   readonly frames: Frame[] = []
   private readonly ids = new Map<string, number>()
-  readonly profilerFrames: ProfilerFrames
+  readonly profilerFrames: ProfilerFrameMode
   private readonly cwd: string
   private profilerId = -1
 
@@ -121,9 +127,6 @@ export interface Stacks {
   sampleTypes: string[]
 }
 
-/** Marks a profiler frame while the stacks are built (never a FrameTable index). */
-const PROFILER = -2
-
 /** Resolves a profile's samples to interned frames (mapped to original sources when `maps` is given and prepared). */
 export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): Stacks {
   const strings = profile.stringTable.strings
@@ -133,6 +136,7 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
   }
   // A location is one frame, or several when functions were inlined (pprof lists the innermost first).
   const locFrames: number[][] = []
+  const profilerIds = new Set<number>()
   for (const loc of profile.location) {
     const ids: number[] = []
     for (const ln of loc.line) {
@@ -140,10 +144,13 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       if (!info) continue
       let { file } = info
       let { line, column } = unpack(ln.line || info.startLine, ln.column)
-      // The profiler's own scripts are never mapped (as in the process): they stay recognisable when shown.
+      // The profiler's frames are kept and marked; which of them are its cost is decided per stack (below). Its
+      // scripts are never mapped (as in the process): shown, they stay recognisable.
       const profiler = isProfilerFrame(file)
       if (profiler && frames.profilerFrames !== 'show') {
-        ids.push(PROFILER)
+        const id = frames.intern(info.name, file, line, column)
+        profilerIds.add(id)
+        ids.push(id)
         continue
       }
       if (maps && file && !profiler) {
@@ -154,23 +161,50 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     }
     locFrames[loc.id] = ids
   }
-  // The profiler's frames: each run of them becomes one frame (grouped) or goes (hidden). What the app runs below
-  // them stays: a callback handed to withLabels or to the Profiler API is the app's own work. A sample whose leaf
-  // is in the profiler is the profiler's cost: under one frame, or dropped when the profiler is hidden.
-  const cutProfiler = (k: number): void => {
+  // A frame of the app's code (or its packages): not the profiler's, not Node's own (node:), not synthetic.
+  const appFrame = new Map<number, boolean>()
+  const isApp = (id: number): boolean => {
+    let app = appFrame.get(id)
+    if (app === undefined) {
+      const file = frames.frames[id]?.file ?? ''
+      appFrame.set(id, (app = !profilerIds.has(id) && file !== '' && !file.startsWith('node:')))
+    }
+    return app
+  }
+  /**
+   * Where the profiler's own work starts in stack k: its outermost frame below the app's deepest frame, or -1. The
+   * profiler's frames above app code (withLabels around a handler) are wrappers, not its cost: they stay as they are.
+   */
+  const profilerStart = (s: number, end: number): number => {
+    let first = -1
+    for (let i = end - 1; i >= s; i--) {
+      const id = pool[i] as number
+      if (profilerIds.has(id)) first = i
+      else if (isApp(id)) break
+    }
+    return first
+  }
+  // The profiler's cost: the stack ends in one PROFILER_FRAME (everything the profiler calls is its cost too), or
+  // the sample is dropped (hide), or PROFILER_FRAME is put above the profiler's frames (nest: the page folds them).
+  // A nested stack was written one slot short at its root end: the frames above move up one into it.
+  const groupProfiler = (k: number): void => {
     const s = start[k] as number
     const len = length[k] as number
-    const leafInProfiler = pool[s + len - 1] === PROFILER
-    let j = 0
-    for (let i = 0; i < len; i++) {
-      const id = pool[s + i] as number
-      if (id !== PROFILER) pool[s + j++] = id
-      else if (frames.profilerFrames === 'group' && (j === 0 || pool[s + j - 1] !== frames.profiler)) pool[s + j++] = frames.profiler
+    const first = profilerStart(nest ? s + 1 : s, s + len)
+    if (!nest) {
+      if (first < 0) return
+      if (frames.profilerFrames === 'hide') hidden.add(k)
+      pool[first] = frames.profiler
+      length[k] = first - s + 1
+      return
     }
-    if (leafInProfiler && frames.profilerFrames === 'hide') hidden.add(k)
-    // A stack made only of the profiler's frames and hidden: one valid frame is kept, with no value.
-    if (j === 0) pool[s + j++] = frames.profiler
-    length[k] = j
+    if (first < 0) {
+      pool.copyWithin(s, s + 1, s + len)
+      length[k] = len - 1
+      return
+    }
+    pool.copyWithin(s, s + 1, first)
+    pool[first - 1] = frames.profiler
   }
   const hidden = new Set<number>()
   const samples = profile.sample
@@ -178,9 +212,18 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
   const start = new Uint32Array(n)
   const length = new Uint32Array(n)
   let total = 0
+  const nest = frames.profilerFrames === 'nest'
   for (let k = 0; k < n; k++) {
     let len = 0
-    for (const locId of (samples[k] as PprofSample).locationId) len += locFrames[locId]?.length ?? 0
+    let inProfiler = false
+    for (const locId of (samples[k] as PprofSample).locationId) {
+      const ids = locFrames[locId]
+      if (!ids) continue
+      len += ids.length
+      if (nest && !inProfiler) inProfiler = ids.some((id) => profilerIds.has(id))
+    }
+    // Room for the PROFILER_FRAME node a nested stack gets.
+    if (inProfiler) len++
     start[k] = total
     length[k] = Math.max(1, len)
     total += Math.max(1, len)
@@ -197,13 +240,13 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
       if (!ids) continue
       for (const id of ids) {
         pool[at--] = id
-        if (id === PROFILER) sawProfiler = true
+        if (profilerIds.has(id)) sawProfiler = true
       }
       if (ids.length) wrote = true
     }
     // Keep stackless samples visible so the shares still add up to the total.
     if (!wrote) pool[start[k] as number] = noStack
-    else if (sawProfiler) cutProfiler(k)
+    else if (sawProfiler) groupProfiler(k)
   }
   const order = sortedOrder(pool, start, length)
   const values = profile.sampleType.map((_, col) => {

@@ -1,6 +1,7 @@
 // Text helpers shared by top and diff: values with units, locations, and columns that fit a terminal width.
 import * as path from 'node:path'
 import type { Frame } from './aggregate'
+import { padEndWidth, padStartWidth, sliceWidth, textWidth } from './text-width'
 
 export function formatValue(v: number, unit: 'nanoseconds' | 'bytes' | 'count'): string {
   if (unit === 'count') return Number.isInteger(v) ? String(v) : v.toFixed(1)
@@ -37,12 +38,15 @@ export function location(frame: Frame, cwd = process.cwd()): string {
   return frame.column ? `${file}:${frame.line}:${frame.column}` : `${file}:${frame.line}`
 }
 
-/** Cuts text to `width` characters, keeping the start (names) or the end (paths, where the file name is). */
+/**
+ * Cuts text to `width` terminal columns (CJK and emoji take two: text-width.ts), keeping the start (names) or the
+ * end (paths, where the file name is).
+ */
 export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): string {
   if (width <= 0) return ''
-  if (text.length <= width) return text
-  if (width <= 3) return text.slice(0, width)
-  return keep === 'start' ? text.slice(0, width - 3) + '...' : '...' + text.slice(text.length - width + 3)
+  if (textWidth(text) <= width) return text
+  if (width <= 3) return sliceWidth(text, width, 'start')
+  return keep === 'start' ? sliceWidth(text, width - 3, 'start') + '...' : '...' + sliceWidth(text, width - 3, 'end')
 }
 
 export interface Column {
@@ -52,9 +56,9 @@ export interface Column {
   flex?: { min: number; keep: 'start' | 'end' }
 }
 
-/** Lays out rows in columns no wider than `width` in total, two spaces apart. */
+/** Lays out rows in columns no wider than `width` columns in total, two spaces apart (widths in terminal columns). */
 export function table(columns: Column[], rows: string[][], width: number): string {
-  const natural = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const natural = columns.map((c, i) => Math.max(textWidth(c.title), ...rows.map((r) => textWidth(r[i] ?? ''))))
   const fixed = columns.reduce((s, c, i) => s + (c.flex ? 0 : (natural[i] as number)), 0) + 2 * (columns.length - 1)
   const flexIdx = columns.map((c, i) => (c.flex ? i : -1)).filter((i) => i >= 0)
   const widths = [...natural]
@@ -78,7 +82,7 @@ export function table(columns: Column[], rows: string[][], width: number): strin
         const c = columns[i] as Column
         const w = widths[i] as number
         const text = c.flex ? fit(cell, w, c.flex.keep) : cell
-        return c.align === 'right' ? text.padStart(w) : text.padEnd(w)
+        return c.align === 'right' ? padStartWidth(text, w) : padEndWidth(text, w)
       })
       .join('  ')
       .trimEnd()

@@ -1,21 +1,12 @@
-// Writes the report as ONE self-contained HTML file: d3 and d3-flame-graph are read from node_modules and inlined,
-// the data is embedded as JSON, and a Content-Security-Policy forbids every network request, so the page works
-// offline, mailed or attached to a ticket.
+// Writes the report as ONE self-contained HTML file: the page's script (with the parts of d3 and d3-flame-graph it
+// uses, bundled at build time) is inlined, the data is embedded as JSON, and a Content-Security-Policy forbids every
+// network request, so the page works offline, mailed or attached to a ticket.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { PageData } from './model'
-import { pageMain } from './page'
 
-/** A file of an installed package, found from the package's entry point (their exports maps hide dist/ files). */
-function asset(pkg: string, file: string): string {
-  let dir = path.dirname(require.resolve(pkg))
-  while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== pkg) {
-    const up = path.dirname(dir)
-    if (up === dir) throw new Error(`cannot find the ${pkg} package`)
-    dir = up
-  }
-  return fs.readFileSync(path.join(dir, file), 'utf8')
-}
+/** The page's script and style, bundled at build time by scripts/bundle.ts next to this file. */
+const bundled = (ext: 'js' | 'css'): string => fs.readFileSync(path.join(__dirname, `page-bundle.${ext}`), 'utf8')
 
 // Inline <script> content must not close the element early.
 const scriptSafe = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1')
@@ -48,6 +39,22 @@ aside button.scope{border:none;text-align:left;padding:2px 4px}
 #top tr[data-name]:hover{background:#f0e8fa}
 #top small{display:block;color:#777;overflow-wrap:anywhere}
 #top tr.grew td:first-child{color:#b00}
+#top tr.selected{background:#e6dcf5}
+#views button{border-radius:0;margin-right:-1px}
+#views button.view:first-child,#views button.order[data-order=heavy]{border-radius:3px 0 0 3px;margin-left:6px}
+#views button.view[data-view=sandwich],#views button.order[data-order=name]{border-radius:0 3px 3px 0}
+#callees{background:#fff;border:1px solid #ddd;border-top:none;border-radius:0 0 4px 4px;overflow:hidden}
+.caption{padding:2px 6px;color:#555;font-size:12px}
+main>section{min-width:0}
+#timeline{overflow:hidden;background:#fff;border:1px solid #ddd;border-radius:4px;margin-bottom:6px;padding:4px;user-select:none}
+#timeline svg{display:block;touch-action:none}
+#tl-brush{cursor:crosshair}
+#tl-sel{fill:#632ca6;fill-opacity:.15;stroke:#632ca6;pointer-events:none}
+.tl-label{font-size:11px;fill:#333}
+.tl-axis{font-size:10px;fill:#777}
+g.frame.cur rect{stroke:#000;stroke-width:2}
+#tip{position:fixed;z-index:10;max-width:600px;background:#222;color:#fff;padding:4px 8px;border-radius:3px;font:12px ui-monospace,monospace;pointer-events:none;overflow-wrap:anywhere}
+.tl-legend{font-size:11px;color:#555;margin-bottom:2px}
 #top tr.shrank td:first-child{color:#00b}
 `
 
@@ -62,7 +69,7 @@ export function renderHtml(data: PageData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <style>${CSS}</style>
-<style>${asset('d3-flame-graph', 'dist/d3-flamegraph.css')}</style>
+<style>${bundled('css')}</style>
 </head>
 <body>
 <header><h1>${title}</h1><div id="range"></div></header>
@@ -73,17 +80,25 @@ export function renderHtml(data: PageData): string {
 <select id="scope" aria-label="scope"></select>
 <span id="types"></span>
 <input id="search" type="search" placeholder="Search functions" aria-label="search">
-<button id="reset">Reset zoom</button>
+<button id="reset" title="Escape">Reset zoom</button>
+<button id="download" title="the pprof of the samples shown: scope, type, label and time range">Download pprof</button>
+<span id="views"><button class="view" data-view="flame" title="callers below, callees above">Flame graph</button><button
+ class="view" data-view="inverted" title="bottom-up: where time was spent, with the callers that led there above">Inverted</button><button
+ class="view" data-view="sandwich" title="callers and callees of the selected function (click a frame or a table row)">Sandwich</button>
+<button class="order" data-order="heavy" title="the largest child first">Left-heavy</button><button
+ class="order" data-order="name" title="children by name">By name</button></span>
+<span id="label-box" hidden><select id="label-key" aria-label="label"></select> <select id="label-value" aria-label="label value" hidden></select></span>
+<label id="profiler-switch" title="dd-run's and @datadog/pprof's frames: folded into one (dd-run profiler) frame, or shown under it"><input type="checkbox" id="profiler"> profiler's frames</label>
 <span id="total"></span>
 </div>
+<div id="timeline" hidden></div>
 <div id="details"></div>
-<div class="views"><div id="chart"></div><table id="top"></table></div>
+<div class="views"><div><div id="chart"></div><div id="callees" hidden></div></div><table id="top"></table></div>
 </section>
 </main>
+<div id="tip" hidden></div>
 <script type="application/json" id="report-data">${json}</script>
-<script>${scriptSafe(asset('d3', 'dist/d3.min.js'))}</script>
-<script>${scriptSafe(asset('d3-flame-graph', 'dist/d3-flamegraph.umd.min.js'))}</script>
-<script>(${scriptSafe(pageMain.toString())})()</script>
+<script>${scriptSafe(bundled('js'))}</script>
 </body>
 </html>
 `

@@ -24,6 +24,8 @@ export interface PprofSample {
   value: number[]
   /** String labels as [key, value] string-table indexes, when the sample has any (withLabels, events, exceptions). */
   label?: [number, number][]
+  /** Numeric labels as [key string-table index, value], when the sample has any (events: `end_timestamp_ns`). */
+  numLabel?: [number, number][]
 }
 export interface PprofProfile {
   sampleType: { type: number; unit: number }[]
@@ -161,13 +163,16 @@ function sample(r: Reader, end: number): PprofSample {
       const labelEnd = r.sub()
       let k = 0
       let v = 0
+      let num = 0
       while (r.pos < labelEnd) {
         const lk = r.varint()
         if (lk === 8) k = r.varint()
         else if (lk === 16) v = r.varint()
+        else if (lk === 24) num = r.varint()
         else r.skip(lk & 7)
       }
       if (v !== 0) (s.label ??= []).push([k, v])
+      else if (num !== 0) (s.numLabel ??= []).push([k, num])
     } else r.skip(wire)
   }
   return s

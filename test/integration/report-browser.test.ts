@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
+import { readPprof } from '../../src/report/load'
+import { PPROF_FILE, writeBundle } from '../helpers/synthetic-profiles'
+import { pprofTop } from '../helpers/pprof'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
 
@@ -28,15 +31,25 @@ interface Opened {
 describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing (apt-get install -y chromium)` }, () => {
   const dir = tempDir()
   const swapDir = tempDir()
+  const labelDir = tempDir()
+  const periodsDir = tempDir()
   const out = tempDir()
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
   let context: BrowserContext | undefined
 
   before(async () => {
-    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap'])])
+    await Promise.all([profileRun(dir, [fixture('report-family.js')]), profileRun(swapDir, [fixture('report-hot.js'), 'swap']), profileRun(labelDir, [fixture('api/labels.js'), '600']),
+      // Several upload periods (the parent yields to its timers; its child never does and exports once).
+      profileRun(periodsDir, [fixture('report-family.js')], { REPORT_HOT_MS: '3500', DD_PROFILING_UPLOAD_PERIOD: '1' })])
     assert.equal(eventFiles(dir).length, 2, 'the parent and its child were both profiled')
     const report = await ddRun(['report', dir, '-o', path.join(out, 'report.html')], { env: cleanEnv() })
     assert.equal(report.code, 0, report.stderr)
+    const periods = await ddRun(['report', periodsDir, '-o', path.join(out, 'periods.html')], { env: cleanEnv() })
+    assert.equal(periods.code, 0, periods.stderr)
+    const labelled = await ddRun(['report', labelDir, '-o', path.join(out, 'labels.html')], { env: cleanEnv() })
+    assert.equal(labelled.code, 0, labelled.stderr)
+    const compare = await ddRun(['report', dir, swapDir, '-o', path.join(out, 'compare.html')], { env: cleanEnv() })
+    assert.equal(compare.code, 0, compare.stderr)
     const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
     assert.equal(diff.code, 0, diff.stderr)
     const { chromium } = require('playwright-core') as typeof import('playwright-core')
@@ -94,6 +107,12 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), 'hotSpin')
     assert.match((await page.locator('#range').textContent()) ?? '', /UTC to .* UTC .* 1 run\(s\) .* 2 process\(es\)/)
     assert.equal(await page.locator('#procs button.scope').count(), 3, 'all processes + the parent + its child')
+    await shot(page, 'report-flame.png')
+    // Only the parts of d3 the page uses are inlined (d3's and d3-flame-graph's whole builds were 293 KB).
+    const scripts = await page.evaluate(() => [...document.querySelectorAll('script:not([type])')].map((s: any) => s.textContent.length))
+    assert.equal(scripts.length, 1)
+    assert.ok((scripts[0] as number) < 100_000, `the page's script is ${scripts[0]} bytes`)
+    assert.ok(fs.statSync(file).size < 250_000, `a two-process report is ${fs.statSync(file).size} bytes`)
     await page.close()
   })
 
@@ -149,6 +168,191 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
+  /** Every drawn frame of a chart with its parent's name, depth, x and value, read from d3's data on the element. */
+  const frames = (page: Page, chart = '#chart'): Promise<{ name: string; parent: string; path: string; depth: number; x: number; value: number }[]> =>
+    page.evaluate((sel) => {
+      const out: { name: string; parent: string; path: string; depth: number; x: number; value: number }[] = []
+      for (const g of document.querySelectorAll(sel + ' g.frame')) {
+        const d = g.__data__
+        if (!d || g.classList.contains('hide')) continue
+        const up: string[] = []
+        for (let p = d.parent; p; p = p.parent) up.push(p.data.name)
+        out.push({ name: d.data.name, parent: d.parent?.data.name ?? '', path: up.join(' < '), depth: d.depth, x: Number(g.querySelector('rect')?.getAttribute('x') ?? g.getAttribute('transform')?.match(/translate\(([-\d.]+)/)?.[1] ?? 0), value: d.value })
+      }
+      return out
+    }, chart)
+  /** The names on the path from a frame up to the root. */
+  const ancestors = (page: Page, name: string): Promise<string[]> =>
+    page.evaluate((n) => {
+      const g = [...document.querySelectorAll('#chart g.frame')].find((e: any) => e.__data__?.data.name === n)
+      const out: string[] = []
+      for (let d = g?.__data__?.parent; d; d = d.parent) out.push(d.data.name)
+      return out
+    }, name)
+  /** A screenshot of the chart area kept in .test-artifacts/, checked for a drawn graph: many colours, not a blank box. */
+  async function shot(page: Page, name: string): Promise<void> {
+    fs.mkdirSync(ARTIFACTS, { recursive: true })
+    const file = path.join(ARTIFACTS, name)
+    await page.locator('.views').screenshot({ path: file })
+    const png = fs.readFileSync(file)
+    assert.ok(png.length > 8000, `${name} is ${png.length} bytes: an empty box compresses to far less`)
+    const colours = await page.evaluate(() => new Set([...document.querySelectorAll('.views g.frame rect')].map((r: any) => r.getAttribute('fill'))).size)
+    assert.ok(colours >= 3, `${name}: only ${colours} frame colours drawn`)
+  }
+
+  it('draws each process as its own lane under its run in "All processes"', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    const hot = await ancestors(page, 'hotSpin')
+    const parent = await ancestors(page, 'parentSpin')
+    const childLane = hot.find((n) => /^child \d+$/.test(n))
+    const mainLane = parent.find((n) => /^main \d+$/.test(n))
+    assert.ok(childLane, `hotSpin runs in the child's lane: ${JSON.stringify(hot)}`)
+    assert.ok(mainLane, `parentSpin runs in the parent's lane: ${JSON.stringify(parent)}`)
+    assert.ok(!hot.includes(mainLane as string) && !parent.includes(childLane as string), 'the two processes are not mixed')
+    const run = hot[hot.indexOf(childLane as string) + 1] ?? ''
+    assert.match(run, /^Run [0-9a-f]{8}$/, 'the process lanes are under their run')
+    assert.equal(parent[parent.indexOf(mainLane as string) + 1], run)
+    await shot(page, 'report-lanes.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('inverted view: the functions that spent the time are at the top level, their callers under them', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    const shown = await frames(page)
+    const top = shown.filter((f) => f.depth === 1).sort((a, b) => b.value - a.value)
+    assert.equal(top[0]?.name, 'hotSpin', `the heaviest leaf first: ${JSON.stringify(top.slice(0, 3))}`)
+    assert.ok(top.some((f) => f.name === 'warmSpin') && top.some((f) => f.name === 'parentSpin'))
+    assert.ok(shown.some((f) => f.parent === 'hotSpin' && f.name.startsWith('(module) ')), "hotSpin's caller, the module, is next to it")
+    await shot(page, 'report-inverted.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('sandwich: a table row selects the function; its callers and callees are drawn around it', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await page.click('button[data-view=sandwich]')
+    await page.locator('#top tr[data-name="keepAllocating"]').click()
+    await settle(page)
+    const callers = await frames(page, '#callers')
+    const callees = await frames(page, '#callees-chart')
+    assert.equal(callers.find((f) => f.depth === 0)?.name, 'keepAllocating')
+    assert.equal(callees.find((f) => f.depth === 0)?.name, 'keepAllocating')
+    assert.ok(callers.some((f) => f.depth === 1 && f.name.startsWith('(module) ')), `the module calls keepAllocating: ${JSON.stringify(callers.slice(0, 4))}`)
+    assert.ok(!callers.some((f) => f.name === 'hotSpin'), 'hotSpin is not a caller of keepAllocating')
+    assert.equal(callers[0]?.value, callees[0]?.value, 'both halves are the same calls of the function')
+    await page.locator('#top tr[data-name="hotSpin"]').click()
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'hotSpin', 'another row: another sandwich')
+    await shot(page, 'report-sandwich.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('orders children left-heavy (largest first) or by name', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    const siblings = async (): Promise<Map<string, { name: string; value: number; x: number }[]>> => {
+      const groups = new Map<string, { name: string; value: number; x: number }[]>()
+      for (const f of await frames(page)) groups.set(f.path, [...(groups.get(f.path) ?? []), f])
+      for (const g of groups.values()) g.sort((a, b) => a.x - b.x)
+      return groups
+    }
+    let checked = 0
+    for (const g of (await siblings()).values()) {
+      for (let i = 1; i < g.length; i++) assert.ok((g[i - 1] as { value: number }).value >= (g[i] as { value: number }).value, `left-heavy: ${JSON.stringify(g)}`)
+      if (g.length > 1) checked++
+    }
+    assert.ok(checked > 0, 'some frames have siblings')
+    await page.click('button[data-order=name]')
+    await settle(page)
+    for (const g of (await siblings()).values()) {
+      const names = g.map((f) => f.name)
+      assert.deepEqual(names, [...names].sort(), 'by name')
+    }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('label group-by draws one lane per value; the label filter keeps only the samples with that value', async () => {
+    const { page, errors } = await open(path.join(out, 'labels.html'))
+    await settle(page)
+    const total = async (): Promise<string> => (await page.locator('#total').textContent()) ?? ''
+    const everything = await total()
+    const all = await names(page)
+    assert.ok(all.includes('handleUsers') && all.includes('handleOrders'))
+    await page.selectOption('#label-key', 'route')
+    await settle(page)
+    const lanes = (await frames(page)).filter((f) => f.depth === 1).map((f) => f.name)
+    assert.ok(lanes.includes('route=/orders') && lanes.includes('route=/users/:id'), `one lane per route: ${JSON.stringify(lanes)}`)
+    assert.deepEqual(await ancestors(page, 'handleOrders').then((a) => a.filter((n) => n.startsWith('route='))), ['route=/orders'])
+    assert.equal(await total(), everything, 'grouping keeps every sample')
+    await page.selectOption('#label-value', { label: 'only route=/orders' })
+    await settle(page)
+    const kept = await names(page)
+    assert.ok(kept.includes('handleOrders'), 'the /orders handler stays')
+    assert.ok(!kept.includes('handleUsers'), 'the /users/:id handler is filtered out')
+    assert.notEqual(await total(), everything, 'the total is of the labelled samples only')
+    const rows = await page.locator('#top tr[data-name]').evaluateAll((trs) => trs.map((t: any) => t.dataset.name))
+    assert.ok(rows.includes('handleOrders') && !rows.includes('handleUsers'), `the table follows the filter: ${JSON.stringify(rows)}`)
+    await shot(page, 'report-label-filter.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('the timeline draws each process over the run; brushing a range changes the totals of every view', async () => {
+    const { page, errors } = await open(path.join(out, 'periods.html'))
+    await settle(page)
+    const total = async (): Promise<string> => (await page.locator('#total').textContent()) ?? ''
+    const ms = (t: string): number => {
+      const m = /([\d.]+) (us|ms|s|min)$/.exec(t)
+      return m ? Number(m[1]) * ({ us: 1e-3, ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[m[2] as string] : NaN
+    }
+    assert.equal(await page.locator('#timeline .tl-label').count(), 2, 'a row per process')
+    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars, one per period')
+    assert.ok((await page.locator('#timeline polyline.tl-space').count()) >= 1, 'a heap line')
+    // The child's loop never yields: its event-loop block is drawn where it happened, from the event's own end time.
+    const blocks = await page.locator('#timeline rect.tl-mark title').evaluateAll((ts) => ts.map((t: any) => t.textContent as string).filter((t) => t.includes('event-loop block')))
+    assert.ok(blocks.length >= 1, 'an event-loop block mark')
+    assert.match(blocks[0] as string, /^child \d+ · event-loop block [\d.]+ ms · ended \d\d:\d\d:\d\d UTC$/)
+    const everything = ms(await total())
+    const firstRow = await page.locator('#top tr[data-name]').first().getAttribute('data-name')
+    const drag = async (from: number, to: number): Promise<void> => {
+      // Read each time: the legend above grows a "Clear range" button once a range is set.
+      const box = await page.locator('#tl-brush').boundingBox()
+      assert.ok(box)
+      await page.mouse.move(box.x + box.width * from, box.y + 4)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width * to, box.y + 8, { steps: 4 })
+      await page.mouse.up()
+      await settle(page)
+    }
+    // The whole run: the same totals, rebuilt from the periods.
+    await drag(0.002, 0.998)
+    assert.ok(Math.abs(ms(await total()) - everything) <= everything * 0.01, `${await total()} vs ${everything} ms`)
+    // The first fifth: a part of the time, in the graph, the table and the total.
+    await drag(0.01, 0.2)
+    const part = ms(await total())
+    assert.ok(part > 0 && part < everything * 0.8, `a fifth of the run: ${part} of ${everything} ms`)
+    assert.match((await names(page)).find((n) => n.startsWith('All processes')) ?? '', / · \d\d:\d\d:\d\d UTC – \d\d:\d\d:\d\d UTC$/)
+    assert.ok((await page.locator('#top tr[data-name]').count()) > 0)
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    assert.ok(Math.abs(ms(await total()) - part) < 0.01 * everything, 'the inverted view keeps the range')
+    await shot(page, 'report-timeline-range.png')
+    await page.click('#clear-range')
+    await settle(page)
+    assert.equal(ms(await total()), everything)
+    await page.click('button[data-view=flame]')
+    await settle(page)
+    assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), firstRow)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('the diff page loads offline and colours the function that grew red', async () => {
     const file = path.join(out, 'diff.html')
     const { page, errors, requests } = await open(file)
@@ -159,6 +363,120 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(fill)
     assert.ok(m && Number(m[1]) > Number(m[3]), `warmSpin grew, so it is red rather than blue: ${fill}`)
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-diff-browser.png') })
+    await page.close()
+  })
+
+  it('report A B: the comparison page for every type, rows saying grew, shrank or vanished', async () => {
+    const file = path.join(out, 'compare.html')
+    const { page, errors, requests } = await open(file)
+    await settle(page)
+    assert.deepEqual(requests, [pathToFileURL(file).href])
+    const row = (name: string) => page.locator(`#top tr[data-name="${name}"]`)
+    assert.match((await row('warmSpin').getAttribute('class')) ?? '', /\bgrew\b/, 'warmSpin runs four times longer after')
+    assert.match((await row('hotSpin').getAttribute('class')) ?? '', /\bshrank\b/)
+    assert.match((await row('parentSpin').getAttribute('class')) ?? '', /\bvanished\b/, 'the parent process is not in the after run')
+    assert.match((await row('parentSpin').textContent()) ?? '', /vanished/)
+    await page.locator('button.type', { hasText: 'Heap in use' }).click()
+    await settle(page)
+    assert.ok((await names(page)).includes('keepAllocating'), 'the heap comparison is in the same page')
+    await shot(page, 'report-compare.png')
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('keyboard, Ctrl+wheel and tooltip; "Download pprof" saves the samples shown, readable as pprof', async () => {
+    const { page, errors } = await open(path.join(out, 'report.html'))
+    await settle(page)
+    // Tooltip: hovering a frame shows its name, value and share beside the pointer.
+    await page.locator('#chart g.frame[name="hotSpin"]').first().hover()
+    assert.ok(await page.locator('#tip').isVisible())
+    assert.match((await page.locator('#tip').textContent()) ?? '', /^hotSpin \(test\/fixtures\/report-hot\.js:\d+\) · .* · [\d.]+%$/)
+    // Keyboard: the first arrow marks the root, up goes to its heaviest callee, Enter zooms, Escape resets.
+    await page.mouse.move(5, 5)
+    await page.keyboard.press('ArrowUp')
+    assert.match((await page.locator('#details').textContent()) ?? '', /^All processes/)
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    const lane = (await page.locator('#details').textContent()) ?? ''
+    assert.match(lane, /^child \d+ /, `up twice from the root: the run, then its heaviest process: ${lane}`)
+    assert.equal(await page.locator('#chart g.frame.cur').count(), 1, 'the current frame is outlined')
+    await page.keyboard.press('ArrowRight')
+    assert.match((await page.locator('#details').textContent()) ?? '', /^main \d+ /, 'right: the sibling lane')
+    await page.keyboard.press('Enter')
+    await settle(page)
+    const full = await chartWidth(page)
+    assert.ok((await frameWidth(page, 'parentSpin')) > full * 0.3, 'Enter zoomed into the parent process')
+    await page.keyboard.press('Escape')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'parentSpin')) < full * 0.3, 'Escape reset the zoom')
+    await page.keyboard.press('/')
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'search')
+    await page.keyboard.press('Escape')
+    // Ctrl + wheel over a frame zooms into it; the other way zooms back out.
+    await page.locator('#chart g.frame[name="hotSpin"]').first().hover()
+    await page.keyboard.down('Control')
+    await page.mouse.wheel(0, -100)
+    await page.keyboard.up('Control')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'hotSpin')) > full * 0.98, 'Ctrl+wheel up zoomed into hotSpin')
+    await page.keyboard.down('Control')
+    await page.mouse.wheel(0, 100)
+    await page.keyboard.up('Control')
+    await settle(page)
+    assert.ok((await frameWidth(page, 'hotSpin')) < full * 0.98, 'Ctrl+wheel down zoomed out')
+    await page.keyboard.press('Escape')
+
+    // Download: the CPU samples of the child process only, as a gzip'ed pprof.
+    await page.locator('#procs button.scope', { hasText: 'child' }).click()
+    await settle(page)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')])
+    const saved = path.join(out, 'shown.pprof')
+    await download.saveAs(saved)
+    assert.match(download.suggestedFilename(), /^dd-run-proc-.*-cpu\.pprof$/)
+    const p = readPprof(saved)
+    const names = new Set(p.function.map((f) => p.stringTable.strings[f.name]))
+    assert.ok(names.has('hotSpin') && names.has('warmSpin'), 'the child runs hotSpin and warmSpin')
+    assert.ok(!names.has('parentSpin'), "the parent's function is not in the child's pprof")
+    assert.equal(p.stringTable.strings[p.sampleType[0]?.type ?? 0], 'cpu')
+    // Go's pprof, which rejects malformed profiles, reads it too.
+    assert.ok(pprofTop(saved).some((r) => r.name === 'hotSpin'), 'go tool pprof -top lists hotSpin')
+    const sum = p.sample.reduce((s, x) => s + Number(x.value[0]), 0)
+    const m = /· ([\d.]+) (us|ms|s)$/.exec((await page.locator('#total').textContent()) ?? '')
+    const shownMs = Number(m?.[1]) * ({ us: 1e-3, ms: 1, s: 1000 } as Record<string, number>)[m?.[2] ?? 'ms']!
+    assert.ok(shownMs > 0 && Math.abs(sum / 1e6 - shownMs) <= shownMs * 0.01 + 0.1, `the pprof holds what is shown: ${sum / 1e6} ms vs ${shownMs} ms`)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it("the profiler's frames are one (dd-run profiler) frame; the switch unfolds them in the graph and the table", async () => {
+    // Known stacks: the app's, and the profiler serialising a profile from a timer (a real run samples it only
+    // sometimes in CPU time).
+    const synthetic = tempDir()
+    writeBundle(synthetic, { pid: '10', seq: 1, start: '2026-11-24T21:00:00.000Z', end: '2026-11-24T21:01:00.000Z' }, [
+      { frames: ['main', 'work'], cpu: 90e6 },
+      { frames: ['main', 'processTimers@node:internal/timers', `serialize@${PPROF_FILE}`, `encode@${PPROF_FILE}`], cpu: 10e6 },
+    ])
+    const file = path.join(out, 'profiler.html')
+    const r = await ddRun(['report', synthetic, '-o', file], { env: cleanEnv() })
+    assert.equal(r.code, 0, r.stderr)
+    const { page, errors } = await open(file)
+    await settle(page)
+    const row = page.locator('#top tr[data-name="(dd-run profiler)"]')
+    const self = async (): Promise<number> => parseFloat((await row.locator('td').first().textContent()) ?? '')
+    assert.ok(await page.locator('#profiler-switch').isVisible(), 'the switch is shown when the profiler has frames')
+    assert.equal(await self(), 10, 'folded: the profiler is one row with its 10% as self time')
+    const under = async (): Promise<string[]> => (await frames(page)).filter((f) => f.path.split(' < ').includes('(dd-run profiler)')).map((f) => f.name)
+    assert.deepEqual(await under(), [], 'folded: nothing drawn above (dd-run profiler)')
+    await page.check('#profiler')
+    await settle(page)
+    assert.equal(await self(), 0, 'unfolded: its time is in the functions under it')
+    assert.deepEqual((await under()).sort(), ['encode', 'serialize'], "unfolded: the profiler's functions are drawn above it")
+    assert.equal(await page.locator('#top tr[data-name="encode"] td').first().textContent(), '10.0%')
+    await page.uncheck('#profiler')
+    await settle(page)
+    assert.equal(await self(), 10)
+    await shot(page, 'report-profiler-folded.png')
+    assert.deepEqual(errors, [])
     await page.close()
   })
 })
