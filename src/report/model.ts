@@ -189,7 +189,7 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
         // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
         const stacks = stacksOf(profile, frames, maps)
         const labels = sampleLabels(profile)
-        if (name === 'events.pprof') marks.push(...eventMarks(profile))
+        if (name === 'events.pprof' || name === 'blocks.pprof') marks.push(...eventMarks(profile))
         for (const ty of types) {
           const column = columnOf(stacks, ty)
           // Heap profiles are snapshots: a process's are averaged.

@@ -92,22 +92,33 @@ export type Mark = [number, number, number]
 export const MAX_MARKS = 2000
 
 /**
- * The events profile's samples at their own times: each GC pause and event-loop block carries its end
- * (`end_timestamp_ns`), so the timeline draws it where it happened, not spread over its period.
+ * GC pauses (events.pprof) and event-loop blocks (blocks.pprof) at their own times: each carries its end
+ * (`end_timestamp_ns`), so the timeline draws it where it happened, not spread over its period. A block is spread
+ * over the stacks that were running during it (one sample each, same end): those are added back into one mark.
  */
 export function eventMarks(profile: PprofProfile): Mark[] {
   const strings = profile.stringTable.strings
   const endKey = strings.indexOf('end_timestamp_ns')
   const eventKey = strings.indexOf('event')
-  const column = profile.sampleType.findIndex((t) => strings[t.type] === 'duration')
+  const types = profile.sampleType.map((t) => strings[t.type])
+  const blocks = types.includes('blocked')
+  // events.pprof: `timeline` (dd-trace-js's schema), or `duration` in profiles written before it.
+  const column = blocks ? types.indexOf('blocked') : Math.max(types.indexOf('timeline'), types.indexOf('duration'))
   if (endKey < 0 || column < 0) return []
   const out: Mark[] = []
+  const byEnd = new Map<number, number>()
   for (const s of profile.sample) {
     const end = s.numLabel?.find(([k]) => k === endKey)?.[1]
     if (end === undefined) continue
+    const ms = (s.value[column] ?? 0) / 1e6
+    if (blocks) {
+      byEnd.set(end, (byEnd.get(end) ?? 0) + ms)
+      continue
+    }
     const event = strings[s.label?.find(([k]) => k === eventKey)?.[1] ?? 0] ?? ''
-    out.push([Math.round(end / 1e6), Math.round((s.value[column] ?? 0) / 1e3) / 1e3, event === 'gc' ? 0 : 1])
+    out.push([Math.round(end / 1e6), Math.round(ms * 1e3) / 1e3, event === 'gc' ? 0 : 1])
   }
+  for (const [end, ms] of byEnd) out.push([Math.round(end / 1e6), Math.round(ms * 1e3) / 1e3, 1])
   return out
 }
 

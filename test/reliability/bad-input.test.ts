@@ -41,6 +41,7 @@ const BAD: Record<string, { malformed: string[]; outOfRange?: string[] }> = {
   DD_PROFILING_HEAP_SAMPLING_INTERVAL: { malformed: ['512k', '0x400', '1e', 'NaN'], outOfRange: ['1023', '-5', '2048.5', '1e400'] },
   DD_PROFILING_UPLOAD_PERIOD: { malformed: ['60s', '1m', 'Infinity', ' '.repeat(2) + '1 2'], outOfRange: ['0', '0.5', '-60'] },
   DD_PROFILING_WORKER_THREADS: { malformed: ['maybe'] },
+  DD_PROFILING_WATCHDOG: { malformed: ['sometimes', 'auto1'] },
   DD_PROFILING_SOURCE_MAP: { malformed: ['ture'] },
   DD_PROFILING_ONLY: { malformed: [',', ' , ,'] },
   DD_PROFILING_SKIP: { malformed: [',,'] },
