@@ -37,11 +37,7 @@ export const report: Subcommand = (args) =>
     } finally {
       closeSourceMaps(maps)
     }
-    const out = path.resolve(o.output)
-    fs.mkdirSync(path.dirname(out), { recursive: true })
-    fs.writeFileSync(out, html)
-    log.info(`report of ${entries.length} profiles written to ${out} (${(html.length / 1024 / 1024).toFixed(1)} MiB)`)
-    if (o.open) openInBrowser(out)
+    writePage(o, html, (out) => `report of ${entries.length} profiles written to ${out} (${(html.length / 1024 / 1024).toFixed(1)} MiB)`)
     return 0
   })
 
@@ -59,10 +55,15 @@ async function comparison(a: string, b: string, o: { output: string; open?: bool
   } finally {
     closeSourceMaps(maps)
   }
+  writePage(o, html, (out) => `comparison of ${before.label} and ${after.label} written to ${out}`)
+  return 0
+}
+
+/** Writes the page where the user asked, says where, and opens it when asked to. */
+function writePage(o: { output: string; open?: boolean }, html: string, said: (out: string) => string): void {
   const out = path.resolve(o.output)
   fs.mkdirSync(path.dirname(out), { recursive: true })
   fs.writeFileSync(out, html)
-  log.info(`comparison of ${before.label} and ${after.label} written to ${out}`)
+  log.info(said(out))
   if (o.open) openInBrowser(out)
-  return 0
 }

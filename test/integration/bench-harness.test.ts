@@ -7,6 +7,7 @@ import * as path from 'node:path'
 import { test } from 'node:test'
 import { APPS, checkProfiles, VARIANTS, type VariantName } from '../../bench/lib/variants'
 import { closedPort } from '../../bench/lib/workload'
+import { assertHooks } from '../helpers/bench-hooks'
 import { start, tempDir } from '../helpers/run'
 
 async function runBatch(variant: VariantName): Promise<{ outDir: string; result: { workMs: number; maxRssKb: number } }> {
@@ -58,20 +59,5 @@ test('every profiled variant fails the check on an empty or sample-less output d
 
 test('dd-trace-js with the profiler-only settings hooks no module', async () => {
   // The variant disables every instrumentation by name; a module it would hook must have no subscriber.
-  const dir = tempDir('dd-run-bench-ddtrace-')
-  const probe = path.join(dir, 'probe.js')
-  fs.writeFileSync(
-    probe,
-    "require('node:http'); const dc = require('node:diagnostics_channel');" +
-      "require('node:fs').writeFileSync(process.argv[2], JSON.stringify([dc.channel('apm:http:server:request:start').hasSubscribers, dc.channel('apm:http:client:request:start').hasSubscribers]))",
-  )
-  const port = await closedPort()
-  for (const [variant, expected] of [['dd-trace-profiler', [false, false]], ['dd-trace', [true, true]]] as const) {
-    const out = path.join(dir, variant)
-    fs.mkdirSync(out)
-    const cmd = VARIANTS[variant].command({ script: probe, args: [path.join(out, 'hooks.json')], outDir: out, uploadPeriod: 60, closedPort: port })
-    const r = await start(cmd.file, cmd.args, { env: cmd.env, cwd: cmd.cwd }).done
-    assert.equal(r.code, 0, r.stderr)
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, 'hooks.json'), 'utf8')), expected, variant)
-  }
+  await assertHooks([['dd-trace-profiler', [false, false]], ['dd-trace', [true, true]]])
 })

@@ -10,6 +10,7 @@ import { test } from 'node:test'
 import { APPS, checkProfiles, DD_TRACE_6, VARIANTS, type VariantName } from '../../bench/lib/variants'
 import { baselineOf, closedPort } from '../../bench/lib/workload'
 import { nodeBinary } from '../helpers/node-versions'
+import { assertHooks } from '../helpers/bench-hooks'
 import { start, tempDir } from '../helpers/run'
 
 const noNode24 = !nodeBinary(24) && 'Node 24 is not installed (scripts/install-node-versions.sh)'
@@ -51,20 +52,5 @@ test('bare-24 runs on Node 24 and writes nothing', { skip: noNode24 }, async () 
 })
 
 test('dd-trace-js 6.x with the profiler-only settings hooks no module', { skip: noDdTrace6 }, async () => {
-  const dir = tempDir('dd-run-bench24-ddtrace-')
-  const probe = path.join(dir, 'probe.js')
-  fs.writeFileSync(
-    probe,
-    "require('node:http'); const dc = require('node:diagnostics_channel');" +
-      "require('node:fs').writeFileSync(process.argv[2], JSON.stringify([dc.channel('apm:http:server:request:start').hasSubscribers, dc.channel('apm:http:client:request:start').hasSubscribers]))",
-  )
-  const port = await closedPort()
-  for (const [variant, expected] of [['dd-trace6-profiler-24', [false, false]], ['dd-trace6-24', [true, true]]] as const) {
-    const out = path.join(dir, variant)
-    fs.mkdirSync(out)
-    const cmd = VARIANTS[variant].command({ script: probe, args: [path.join(out, 'hooks.json')], outDir: out, uploadPeriod: 60, closedPort: port })
-    const r = await start(cmd.file, cmd.args, { env: cmd.env, cwd: cmd.cwd }).done
-    assert.equal(r.code, 0, r.stderr)
-    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, 'hooks.json'), 'utf8')), expected, variant)
-  }
+  await assertHooks([['dd-trace6-profiler-24', [false, false]], ['dd-trace6-24', [true, true]]])
 })
