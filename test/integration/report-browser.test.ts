@@ -94,6 +94,15 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const names = (page: Page): Promise<string[]> =>
     page.evaluate(() => [...document.querySelectorAll('#chart g.frame')].map((g) => g.getAttribute('name') ?? '').filter((n) => n))
   const settle = (page: Page) => page.waitForTimeout(700) // d3 transitions are 200 ms; labels appear after them
+  /** Polls a frame's width until `ok` holds (a loaded machine draws transitions late), up to 5 s; returns it. */
+  const widthWhen = async (page: Page, name: string, ok: (w: number) => boolean): Promise<number> => {
+    let w = await frameWidth(page, name)
+    for (let i = 0; i < 50 && !ok(w); i++) {
+      await page.waitForTimeout(100)
+      w = await frameWidth(page, name)
+    }
+    return w
+  }
 
   it('loads with no console errors and no network requests, showing the hot function', async () => {
     const file = path.join(out, 'report.html')
@@ -404,13 +413,15 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(await page.locator('#chart g.frame.cur').count(), 1, 'the current frame is outlined')
     await page.keyboard.press('ArrowRight')
     assert.match((await page.locator('#details').textContent()) ?? '', /^main \d+ /, 'right: the sibling lane')
-    await page.keyboard.press('Enter')
-    await settle(page)
     const full = await chartWidth(page)
-    assert.ok((await frameWidth(page, 'parentSpin')) > full * 0.3, 'Enter zoomed into the parent process')
+    // Zoomed into the parent's lane, parentSpin is drawn wider than among every process (by the lane's share).
+    const unzoomed = await frameWidth(page, 'parentSpin')
+    await page.keyboard.press('Enter')
+    const zoomed = await widthWhen(page, 'parentSpin', (w) => w > unzoomed * 1.5)
+    assert.ok(zoomed > unzoomed * 1.5, `Enter zoomed into the parent process (${unzoomed} -> ${zoomed} of ${full})`)
     await page.keyboard.press('Escape')
-    await settle(page)
-    assert.ok((await frameWidth(page, 'parentSpin')) < full * 0.3, 'Escape reset the zoom')
+    const reset = await widthWhen(page, 'parentSpin', (w) => Math.abs(w - unzoomed) < 1)
+    assert.ok(Math.abs(reset - unzoomed) < 1, `Escape reset the zoom (${reset}, was ${unzoomed})`)
     await page.keyboard.press('/')
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'search')
     await page.keyboard.press('Escape')
@@ -419,13 +430,11 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.keyboard.down('Control')
     await page.mouse.wheel(0, -100)
     await page.keyboard.up('Control')
-    await settle(page)
-    assert.ok((await frameWidth(page, 'hotSpin')) > full * 0.98, 'Ctrl+wheel up zoomed into hotSpin')
+    assert.ok((await widthWhen(page, 'hotSpin', (w) => w > full * 0.98)) > full * 0.98, 'Ctrl+wheel up zoomed into hotSpin')
     await page.keyboard.down('Control')
     await page.mouse.wheel(0, 100)
     await page.keyboard.up('Control')
-    await settle(page)
-    assert.ok((await frameWidth(page, 'hotSpin')) < full * 0.98, 'Ctrl+wheel down zoomed out')
+    assert.ok((await widthWhen(page, 'hotSpin', (w) => w < full * 0.98)) < full * 0.98, 'Ctrl+wheel down zoomed out')
     await page.keyboard.press('Escape')
 
     // Download: the CPU samples of the child process only, as a gzip'ed pprof.
