@@ -5,21 +5,9 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { test } from 'node:test'
-import { APPS, checkProfiles, VARIANTS, type VariantName } from '../../bench/lib/variants'
-import { closedPort } from '../../bench/lib/workload'
-import { assertHooks } from '../helpers/bench-hooks'
-import { start, tempDir } from '../helpers/run'
-
-async function runBatch(variant: VariantName): Promise<{ outDir: string; result: { workMs: number; maxRssKb: number } }> {
-  const dir = tempDir('dd-run-bench-test-')
-  const outDir = path.join(dir, 'out')
-  fs.mkdirSync(outDir)
-  const resultFile = path.join(dir, 'result.json')
-  const cmd = VARIANTS[variant].command({ script: path.join(APPS, 'batch.js'), args: [resultFile, '3000'], outDir, uploadPeriod: 60, closedPort: await closedPort() })
-  const r = await start(cmd.file, cmd.args, { env: cmd.env, cwd: cmd.cwd, timeoutMs: 60_000 }).done
-  assert.equal(r.code, 0, `${variant} failed: ${r.stderr}`)
-  return { outDir, result: JSON.parse(fs.readFileSync(resultFile, 'utf8')) }
-}
+import { checkProfiles, VARIANTS } from '../../bench/lib/variants'
+import { assertHooks, runBatch } from '../helpers/bench-variants'
+import { tempDir } from '../helpers/run'
 
 for (const variant of ['dd-run', 'dd-run-space', 'preload-only', 'dd-trace-profiler', 'cpu-prof'] as const) {
   test(`${variant}: the batch app runs and the check finds samples in its profiles`, async () => {

@@ -5,27 +5,14 @@
 // benchmarks' own install, not npm test's): without it those cases are skipped, saying so.
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
-import * as path from 'node:path'
 import { test } from 'node:test'
-import { APPS, checkProfiles, DD_TRACE_6, VARIANTS, type VariantName } from '../../bench/lib/variants'
-import { baselineOf, closedPort } from '../../bench/lib/workload'
+import { checkProfiles, DD_TRACE_6, VARIANTS, type VariantName } from '../../bench/lib/variants'
+import { baselineOf } from '../../bench/lib/workload'
 import { nodeBinary } from '../helpers/node-versions'
-import { assertHooks } from '../helpers/bench-hooks'
-import { start, tempDir } from '../helpers/run'
+import { assertHooks, runBatch } from '../helpers/bench-variants'
 
 const noNode24 = !nodeBinary(24) && 'Node 24 is not installed (scripts/install-node-versions.sh)'
 const noDdTrace6 = noNode24 || (!fs.existsSync(DD_TRACE_6) && 'dd-trace 6 is not installed (bash bench/install-deps.sh)')
-
-async function runBatch(variant: VariantName): Promise<{ outDir: string; result: { workMs: number; maxRssKb: number } }> {
-  const dir = tempDir('dd-run-bench24-test-')
-  const outDir = path.join(dir, 'out')
-  fs.mkdirSync(outDir)
-  const resultFile = path.join(dir, 'result.json')
-  const cmd = VARIANTS[variant].command({ script: path.join(APPS, 'batch.js'), args: [resultFile, '3000'], outDir, uploadPeriod: 60, closedPort: await closedPort() })
-  const r = await start(cmd.file, cmd.args, { env: cmd.env, cwd: cmd.cwd, timeoutMs: 60_000 }).done
-  assert.equal(r.code, 0, `${variant} failed: ${r.stderr}`)
-  return { outDir, result: JSON.parse(fs.readFileSync(resultFile, 'utf8')) }
-}
 
 test('each *-24 variant is paired with bare node 24, the others with bare node', () => {
   const all: VariantName[] = ['bare', 'dd-run', 'bare-24', 'dd-run-24', 'dd-trace6-24']

@@ -1,11 +1,24 @@
-// Whether a dd-trace-js bench variant hooks modules: a probe script loads node:http and records whether dd-trace's
-// http channels have subscribers. The profiler-only variants must hook nothing, the traced ones must hook http.
+// Running bench variants in tests: the batch app under one variant, and whether a dd-trace-js variant hooks modules
+// (a probe script loads node:http and records whether dd-trace's http channels have subscribers: the profiler-only
+// variants must hook nothing, the traced ones must hook http).
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { VARIANTS, type VariantName } from '../../bench/lib/variants'
+import { APPS, VARIANTS, type VariantName } from '../../bench/lib/variants'
 import { closedPort } from '../../bench/lib/workload'
 import { start, tempDir } from './run'
+
+/** The batch app (3 s of fixed work) under `variant`: its profiles' directory and the app's own result. */
+export async function runBatch(variant: VariantName): Promise<{ outDir: string; result: { workMs: number; maxRssKb: number } }> {
+  const dir = tempDir('dd-run-bench-test-')
+  const outDir = path.join(dir, 'out')
+  fs.mkdirSync(outDir)
+  const resultFile = path.join(dir, 'result.json')
+  const cmd = VARIANTS[variant].command({ script: path.join(APPS, 'batch.js'), args: [resultFile, '3000'], outDir, uploadPeriod: 60, closedPort: await closedPort() })
+  const r = await start(cmd.file, cmd.args, { env: cmd.env, cwd: cmd.cwd, timeoutMs: 60_000 }).done
+  assert.equal(r.code, 0, `${variant} failed: ${r.stderr}`)
+  return { outDir, result: JSON.parse(fs.readFileSync(resultFile, 'utf8')) }
+}
 
 const PROBE =
   "require('node:http'); const dc = require('node:diagnostics_channel');" +
