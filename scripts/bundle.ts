@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
     outfile: path.join(DIST, 'bin', 'dd-run.js'),
     target: 'node20',
-    external: ['@datadog/pprof', 'chalk', 'pprof-format'],
+    external: ['@datadog/pprof', 'pprof-format'],
     plugins: [subcommandsOutside],
   })
   await bundlePage()

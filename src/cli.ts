@@ -6,7 +6,7 @@ import type { Layer } from './config/layers'
 import { resolveLaunch } from './config/resolve'
 import { KEYS, SCHEMA, type Key, type Setting } from './config/schema'
 import { bool } from './config/types'
-import { createLogger, loadPainter, wantsColor, type Logger } from './log'
+import { createLogger, colorPainter, wantsColor, type Logger } from './log'
 import { PRODUCT_VERSION } from './version'
 
 /** Options of the launcher itself, which are not settings passed to the profiled processes. */
@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   const resolved = resolveLaunch({ flags, env: process.env, envFiles: launcher.envFile, cwd: process.cwd() })
   const earlyDebug = bool().parse(process.env.DD_TRACE_DEBUG ?? '')
   const color = wantsColor(process.env, process.stderr, launcher.color)
-  const painter = color ? await loadPainter() : undefined
+  const painter = color ? colorPainter() : undefined
   // Values typed as flags stop here; values from the environment and env files too with --strict (for CI), else
   // each is one warning and its default is used: the app runs (see docs/configuration.md).
   const fatal = resolved.config.strict ? resolved.problems : resolved.flagProblems

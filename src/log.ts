@@ -1,5 +1,5 @@
 // The one logger. Everything dd-run says goes to stderr with a `dd-run:` prefix; the app's stdout is never touched.
-// Colour is applied by a painter the launcher installs on a TTY (chalk, loaded only then); the preload never does.
+// Colour is applied by a painter the launcher installs on a TTY; the preload never does.
 
 export interface Painter {
   prefix(s: string): string
@@ -63,8 +63,16 @@ export function wantsColor(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }, 
   return stream.isTTY === true && env.TERM !== 'dumb'
 }
 
-export async function loadPainter(): Promise<Painter> {
-  const { Chalk } = await import('chalk')
-  const c = new Chalk({ level: 1 })
-  return { prefix: (s) => c.magenta(s), warn: (s) => c.yellow(s), error: (s) => c.red(s), dim: (s) => c.dim(s) }
+/**
+ * Four SGR escape codes (the basic 16-colour set every terminal that is a TTY understands) are all dd-run paints
+ * with. A library for them cost about 12 ms of an interactive launch: loading chalk's ESM graph before the command
+ * starts. The close codes are the specific ones (39 for colour, 22 for dim), so a painted part never resets a style
+ * around it.
+ */
+function sgr(open: number, close: number): (s: string) => string {
+  return (s) => `\x1b[${open}m${s}\x1b[${close}m`
+}
+
+export function colorPainter(): Painter {
+  return { prefix: sgr(35, 39), warn: sgr(33, 39), error: sgr(31, 39), dim: sgr(2, 22) }
 }
