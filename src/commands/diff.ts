@@ -2,7 +2,9 @@
 // two profile directories, or two runs (by run id) of one directory; --html writes a differential flame graph page.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
+import { aggregate } from '../report/aggregate'
+import { FrameTable } from '../report/frames'
+import { TYPE_INFO } from '../report/types'
 import { diffOf, renderDiff } from '../report/diff'
 import { renderHtml } from '../report/html'
 import { diffPage, type Side } from '../report/model'

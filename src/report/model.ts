@@ -1,13 +1,17 @@
 // What the report page shows, built from a profile directory: the process tree of each run, and for every scope
 // (all processes, one run, one process) and profile type a call tree and its top functions. Decodes each pprof
 // file once; trees of runs and of the whole directory are merges of the process trees.
-import { addStacks, aggregate, columnOf, type Aggregate, combineStacks, stacksOf, FrameTable, functionStats, mergeTree, newRoot, PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType, type TreeNode } from './aggregate'
+import { aggregate, type Aggregate } from './aggregate'
 import { deltaOf, diffOf } from './diff'
 import { location } from './format'
-import { readPprof, type ProfileEntry } from './load'
-import { withLabel } from './pprof-read'
-import { eventMarks, keepMarks, seriesOf, type Mark, type Series } from './timeline'
-import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, sampleLabels, type LabelledPart, type LabelTrees } from './labels'
+import { FrameTable } from './frames'
+import type { ProfileEntry } from './load'
+import { byProcess, readProcess } from './read'
+import { combineStacks } from './stacks'
+import { keepMarks, seriesOf, type Mark, type Series } from './timeline'
+import { addStacks, functionStats, mergeTree, newRoot, type TreeNode } from './tree'
+import { PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType } from './types'
+import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
 
@@ -151,52 +155,24 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   const labelled = new Map<string, Record<ProfileType, LabelTrees>>()
   const timeline: PageData['timeline'] = {}
   const eventsAt: PageData['eventsAt'] = {}
-  const byProcess = new Map<string, ProfileEntry[]>()
-  for (const e of entries) {
-    const list = byProcess.get(e.runtimeId)
-    if (list) list.push(e)
-    else byProcess.set(e.runtimeId, [e])
-  }
-
   // One process at a time, so only its stacks are in memory.
-  for (const [key, list] of byProcess) {
+  for (const [key, list] of byProcess(entries)) {
     const first = list[0] as ProfileEntry
+    const { parts, files, marks } = readProcess(list, PROFILE_TYPES, { frames, maps, label, detail: true })
     const p: PageProcess = {
       key,
       runId: first.runId,
       pid: first.pid,
       role: first.role,
       service: first.service,
-      command: '',
+      command: list.map((e) => e.command ?? commandOf(e.info)).find((c) => c) ?? '',
       start: Math.min(...list.map((e) => e.start)),
       end: Math.max(...list.map((e) => e.end)),
-      profiles: {},
+      profiles: files,
       ...(first.tags.parent_runtime_id ? { parent: first.tags.parent_runtime_id } : {}),
       ...(first.tags.parent_pid ? { parentPid: first.tags.parent_pid } : {}),
     }
     procs.set(key, p)
-    const spaceCount = list.filter((e) => e.files['space.pprof']).length
-    const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as LabelledPart[]])) as Record<ProfileType, LabelledPart[]>
-    const marks: Mark[] = []
-    for (const e of list) {
-      if (!p.command) p.command = e.command ?? commandOf(e.info)
-      for (const [name, file] of Object.entries(e.files)) {
-        const types = PROFILE_TYPES.filter((ty) => TYPE_INFO[ty].attachment === name)
-        if (!types.length) continue
-        p.profiles[name] = (p.profiles[name] ?? 0) + 1
-        const read = readPprof(file)
-        const profile = label ? withLabel(read, label.key, label.value) : read
-        // One resolution of the stacks serves every type the file holds (wall.pprof: CPU and wall time).
-        const stacks = stacksOf(profile, frames, maps)
-        const labels = sampleLabels(profile)
-        if (name === 'events.pprof' || name === 'blocks.pprof') marks.push(...eventMarks(profile))
-        for (const ty of types) {
-          const column = columnOf(stacks, ty)
-          // Heap profiles are snapshots: a process's are averaged.
-          if (column >= 0) parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / spaceCount : 1, labels, start: e.start, end: e.end })
-        }
-      }
-    }
     // The periods are added together (see combineStacks).
     const t = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, newRoot()])) as Record<ProfileType, TreeNode>
     for (const ty of PROFILE_TYPES) if (parts[ty].length) addStacks(t[ty], combineStacks(parts[ty]), 0)

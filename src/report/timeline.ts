@@ -1,7 +1,8 @@
 // The report page's timeline: for each process and profile type, one row per upload period (a bundle) with its
 // total and where in the process's call tree its samples fall, so the page can draw the run over time and rebuild
 // every view for a brushed time range without the raw stacks.
-import type { Stacks, TreeNode } from './aggregate'
+import type { Stacks } from './stacks'
+import type { TreeNode } from './tree'
 import type { PprofProfile } from './pprof-read'
 
 /**
