@@ -1,15 +1,10 @@
 // Call trees per label value, for the report page's label filter and group-by: any string label of the samples
 // (withLabels keys such as `route`, the events profile's `event` and `gc kind`, `exception type`, `thread name`).
+import { NO_VALUE } from './label-values'
 import type { PprofProfile } from './pprof-read'
 import type { Part } from './read'
 import { combineStacks, type Stacks } from './stacks'
 import { addStacks, newRoot, type TreeNode } from './tree'
-
-/** Samples that lack a key are grouped under this value, so the groups of a key add up to the whole. */
-export const NO_VALUE = '(none)'
-/** Values of one key beyond the largest ones are grouped as one, so a high-cardinality label cannot bloat the page. */
-export const OTHER_VALUES = '(other values)'
-export const MAX_VALUES = 20
 
 /** Each sample's string labels as [key, value] pairs; undefined when no sample has one. */
 export function sampleLabels(profile: PprofProfile): [string, string][][] | undefined {

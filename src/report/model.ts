@@ -8,10 +8,11 @@ import { FrameTable } from './frames'
 import type { ProfileEntry } from './load'
 import { byProcess, readProcess } from './read'
 import { combineStacks } from './stacks'
-import { keepMarks, seriesOf, type Mark, type Series } from './timeline'
+import { gridOf, keepMarks, seriesOf, type Mark, type Series } from './timeline'
 import { addStacks, functionStats, mergeTree, newRoot, type TreeNode } from './tree'
 import { PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType } from './types'
-import { labelTrees, MAX_VALUES, NO_VALUE, OTHER_VALUES, type LabelTrees } from './labels'
+import { MAX_VALUES, NO_VALUE, OTHER_VALUES } from './label-values'
+import { labelTrees, type LabelTrees } from './labels'
 import type { SourceMaps } from '../sourcemap/source-maps'
 import { PROFILER_FRAME, type ProfilerFrames } from './frame-names'
 
@@ -79,8 +80,9 @@ export interface PageData {
   /** Frame indexes of the lanes of "All processes" and of runs (a run, a process): not functions. */
   lanes: number[]
   /**
-   * Per process key and type, its upload periods in time order: totals for the timeline, and where the samples fall
-   * in the tree of the process's own scope (`proc:<key>`), to rebuild the views for a time range. Heap periods are
+   * Per process key and type, its upload periods (and, for samples with their own time, bins of the run's time grid)
+   * in time order: totals for the timeline, and where the samples fall in the tree of the process's own scope
+   * (`proc:<key>`), overall and per label value, to rebuild the views for a time range and a label. Heap periods are
    * snapshots (averaged over a range); the others add up.
    */
   timeline: Record<string, Partial<Record<ProfileType, Series>>>
@@ -155,6 +157,10 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
   const labelled = new Map<string, Record<ProfileType, LabelTrees>>()
   const timeline: PageData['timeline'] = {}
   const eventsAt: PageData['eventsAt'] = {}
+  const from = Math.min(...entries.map((e) => e.start))
+  const to = Math.max(...entries.map((e) => e.end))
+  // Samples with their own time are binned on one grid over the run, so the processes' bins line up.
+  const grid = gridOf(from, to)
   // One process at a time, so only its stacks are in memory.
   for (const [key, list] of byProcess(entries)) {
     const first = list[0] as ProfileEntry
@@ -178,11 +184,12 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     for (const ty of PROFILE_TYPES) if (parts[ty].length) addStacks(t[ty], combineStacks(parts[ty]), 0)
     trees.set(key, t)
     labelled.set(key, Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, labelTrees(parts[ty])])) as Record<ProfileType, LabelTrees>)
-    // The timeline: each period on the process's page tree (its own scope's tree), in time order.
+    // The timeline: each period (or bin, for samples with their own time) on the process's page tree (its own
+    // scope's tree), in time order.
     const periods: PageData['timeline'][string] = {}
     for (const ty of PROFILE_TYPES) {
       if (!parts[ty].length || t[ty].value <= 0) continue
-      periods[ty] = seriesOf(t[ty], t[ty].value * PRUNE, parts[ty])
+      periods[ty] = seriesOf(t[ty], t[ty].value * PRUNE, parts[ty], ty === 'space' ? undefined : grid)
     }
     timeline[key] = periods
     if (marks.length) eventsAt[key] = keepMarks(marks)
@@ -307,8 +314,8 @@ export async function buildReport(entries: readonly ProfileEntry[], maps: Source
     mode: 'report',
     title,
     generated: new Date().toISOString(),
-    from: Math.min(...entries.map((e) => e.start)),
-    to: Math.max(...entries.map((e) => e.end)),
+    from,
+    to,
     frames: pageFrames,
     types: PROFILE_TYPES.map((id) => ({ id, label: TYPE_INFO[id].label, unit: TYPE_INFO[id].unit, sample: TYPE_INFO[id].sample })),
     runs: [...runs].map(([runId, processes]) => ({ runId, processes: processes.sort((a, b) => a.start - b.start), lane: runLane.get(runId) as number })),

@@ -3,7 +3,8 @@
 import type { CompactNode, PageData } from './model'
 import { attachNavigation, type Drawn } from './page-keys'
 import { encodePprof } from './page-pprof'
-import { drawTimeline, rangeTrees } from './page-timeline'
+import { OTHER_VALUES } from './label-values'
+import { drawTimeline, rangeTrees, type LabelPick } from './page-timeline'
 import { invert, sandwich, sortTree, topOfTree, type Node } from './page-trees'
 
 // Browser globals, typed loosely and only inside this module (the project compiles without the DOM library).
@@ -124,6 +125,30 @@ export function pageMain(libs: PageLibs): void {
   typeBox.innerHTML = data.types.map((t) => '<button class="type" data-type="' + t.id + '">' + esc(t.label) + '</button>').join('')
 
   const { procsOf, scopeTreeIn } = rangeTrees(data)
+  /**
+   * The scope's tree in a time range, with the label chosen: one value's samples (`kept`, a lane of the label's
+   * tree), or one lane per value as the label's tree has them (values beyond its lanes under its OTHER_VALUES lane).
+   */
+  const treeInRange = (scopeId: string, range: [number, number], labelled?: { key: string; tree: CompactNode }, kept?: CompactNode): CompactNode => {
+    if (!labelled) return scopeTreeIn(scopeId, state.type, range)
+    const key = labelled.key
+    const valueOf = (frame: number): string => (data.frames[frame]?.[0] ?? '').slice(key.length + 1)
+    const lanesOf = labelled.tree[2] ?? []
+    const named = new Set(lanesOf.map((c) => valueOf(c[0])))
+    const pick = (frame: number): LabelPick => {
+      const value = valueOf(frame)
+      return { key, accept: value === OTHER_VALUES ? (v) => !named.has(v) : (v) => v === value }
+    }
+    if (kept) return scopeTreeIn(scopeId, state.type, range, pick(kept[0]))
+    const kids = lanesOf
+      .map((c): CompactNode => {
+        const t = scopeTreeIn(scopeId, state.type, range, pick(c[0]))
+        return [c[0], t[1], t[2]]
+      })
+      .filter((c) => c[1] > 0)
+      .sort((a, b) => b[1] - a[1])
+    return [-1, kids.reduce((sum, c) => sum + c[1], 0), kids]
+  }
   const renderTimeline = (scopeId: string): void =>
     drawTimeline({ document, data, procs: procsOf(scopeId), range: state.range, fmt, time, unitOf, esc }, (range) => {
       state.range = range
@@ -206,21 +231,23 @@ export function pageMain(libs: PageLibs): void {
       return
     }
     const unit = unitOf(state.type)
-    // A label: group by its values (one lane each) or keep one value's samples (that lane alone). A time range
-    // rebuilds the tree from the periods instead (the label controls are off meanwhile).
-    const labelled = state.range ? undefined : (view.labels ?? []).find((l: { key: string }) => l.key === state.labelKey)
+    // Every filter composes: the scope (all processes, a run, a process), a label (grouped by its values, one lane
+    // each, or one value's samples kept), a time range (the trees rebuilt from the periods, the label applied to
+    // each period's samples) and the search (highlighting what is drawn).
+    const labelled = (view.labels ?? []).find((l: { key: string }) => l.key === state.labelKey) as { key: string; tree: CompactNode } | undefined
     if (!labelled) state.labelKey = ''
+    const valueLanes = labelled?.tree[2] ?? []
+    const kept = valueLanes.find((c) => c[0] === state.labelValue)
+    if (!kept) state.labelValue = -1
     let base: CompactNode = view.tree
-    if (labelled) {
-      const lane = (labelled.tree[2] ?? []).find((c: CompactNode) => c[0] === state.labelValue)
-      if (!lane) state.labelValue = -1
-      base = lane ? [-1, lane[1], lane[2]] : labelled.tree
-    }
-    if (state.range) base = scopeTreeIn(scope.id, state.type, state.range)
-    renderLabelControls(state.range ? undefined : view)
+    if (labelled) base = kept ? [-1, kept[1], kept[2]] : labelled.tree
+    if (state.range) base = treeInRange(scope.id, state.range, labelled, kept)
+    renderLabelControls(view)
     const root = expand(base)
-    root.name = scope.label + (labelled ? ' \u00b7 ' + (state.labelValue >= 0 ? (data.frames[state.labelValue]?.[0] ?? '') : 'by ' + labelled.key) : '')
-    if (state.range) root.name = scope.label + ' \u00b7 ' + time(state.range[0]).slice(11) + ' \u2013 ' + time(state.range[1]).slice(11)
+    root.name =
+      scope.label +
+      (labelled ? ' \u00b7 ' + (kept ? (data.frames[kept[0]]?.[0] ?? '') : 'by ' + labelled.key) : '') +
+      (state.range ? ' \u00b7 ' + time(state.range[0]).slice(11) + ' \u2013 ' + time(state.range[1]).slice(11) : '')
     const filtered = base !== view.tree
     const shownTotal = filtered ? root.value : view.total
     const shown = filtered ? { top: topOfTree(root, lanes), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }

@@ -3,7 +3,7 @@
 import type { SourceMaps } from '../sourcemap/source-maps'
 import type { FrameTable } from './frames'
 import { readPprof, type ProfileEntry } from './load'
-import { withLabel } from './pprof-read'
+import { withLabel, type PprofProfile } from './pprof-read'
 import { sampleLabels } from './labels'
 import { columnOf, stacksOf, type Stacks } from './stacks'
 import { eventMarks, type Mark } from './timeline'
@@ -16,6 +16,8 @@ export interface Part {
   weight: number
   /** Each sample's string labels (with `detail`); undefined when no sample has one. */
   labels?: [string, string][][] | undefined
+  /** Each sample's own end time (epoch ms, NaN when it has none), where the samples carry `end_timestamp_ns`. */
+  times?: Float64Array | undefined
   /** The period the samples are of (epoch ms). */
   start: number
   end: number
@@ -72,6 +74,8 @@ export function readProcess(list: readonly ProfileEntry[], types: readonly Profi
       const profile = o.label ? withLabel(read, o.label.key, o.label.value) : read
       const stacks = stacksOf(profile, o.frames, o.maps)
       const labels = o.detail ? sampleLabels(profile) : undefined
+      // Heap samples are snapshots of the period, not events in it: no time of their own.
+      const times = o.detail && name !== 'space.pprof' ? sampleTimes(profile) : undefined
       if (o.detail && (name === 'events.pprof' || name === 'blocks.pprof')) marks.push(...eventMarks(profile))
       for (const ty of types) {
         if (TYPE_INFO[ty].attachment !== name) continue
@@ -80,10 +84,24 @@ export function readProcess(list: readonly ProfileEntry[], types: readonly Profi
           missingType++
           continue
         }
-        parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / snapshots : 1, labels, start: e.start, end: e.end })
+        parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / snapshots : 1, labels, times, start: e.start, end: e.end })
       }
     }
   }
   return { parts, files, missingType, marks }
 }
 
+/** Each sample's `end_timestamp_ns` in epoch ms (NaN when it has none); undefined when no sample has one. */
+export function sampleTimes(profile: PprofProfile): Float64Array | undefined {
+  const key = profile.stringTable.strings.indexOf('end_timestamp_ns')
+  if (key < 0) return undefined
+  const out = new Float64Array(profile.sample.length).fill(NaN)
+  let any = false
+  profile.sample.forEach((s, k) => {
+    const ns = s.numLabel?.find(([kk]) => kk === key)?.[1]
+    if (ns === undefined) return
+    out[k] = ns / 1e6
+    any = true
+  })
+  return any ? out : undefined
+}

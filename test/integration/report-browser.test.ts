@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
 import { readPprof } from '../../src/report/load'
-import { PPROF_FILE, writeBundle } from '../helpers/synthetic-profiles'
+import { PPROF_FILE, writeBundle, type Sample } from '../helpers/synthetic-profiles'
 import { pprofTop } from '../helpers/pprof'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
@@ -33,6 +33,8 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const swapDir = tempDir()
   const labelDir = tempDir()
   const periodsDir = tempDir()
+  const timedDir = tempDir()
+  const T0 = Date.UTC(2026, 10, 24, 21, 0, 0)
   const out = tempDir()
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
   let context: BrowserContext | undefined
@@ -50,6 +52,19 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(periods.code, 0, periods.stderr)
     const labelled = await ddRun(['report', labelDir, '-o', path.join(out, 'labels.html')], { env: cleanEnv() })
     assert.equal(labelled.code, 0, labelled.stderr)
+    // Known samples with their own times (the wall profiler's end_timestamp_ns): one 60-second upload period whose
+    // `early*` functions ran in its first 10 seconds and `late*` in its last 20, under route=/a or route=/b.
+    const at = (s: number): number => T0 + s * 1000
+    const tick = (fn: string, route: string, seconds: number[]): Sample[] => seconds.map((s) => ({ frames: ['main', fn], cpu: 10e6, at: at(s), labels: { route } }))
+    writeBundle(timedDir, { pid: '20', seq: 1, start: new Date(T0).toISOString(), end: new Date(at(60)).toISOString() }, [
+      ...tick('early1', '/a', [3, 4, 5, 6]),
+      ...tick('early2', '/b', [8, 9]),
+      ...tick('late1', '/a', [45, 46, 47]),
+      ...tick('late2', '/b', [55]),
+    ])
+    writeBundle(timedDir, { pid: '21', seq: 1, start: new Date(T0).toISOString(), end: new Date(at(60)).toISOString() }, tick('other', '/a', [50, 50.2, 50.4, 50.6, 50.8]))
+    const timed = await ddRun(['report', timedDir, '-o', path.join(out, 'timed.html')], { env: cleanEnv() })
+    assert.equal(timed.code, 0, timed.stderr)
     const compare = await ddRun(['report', dir, swapDir, '-o', path.join(out, 'compare.html')], { env: cleanEnv() })
     assert.equal(compare.code, 0, compare.stderr)
     const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
@@ -93,7 +108,12 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const chartWidth = (page: Page): Promise<number> => page.evaluate(() => Number(document.querySelector('#chart svg')?.getAttribute('width') ?? 0))
   const names = (page: Page): Promise<string[]> =>
     page.evaluate(() => [...document.querySelectorAll('#chart g.frame')].map((g) => g.getAttribute('name') ?? '').filter((n) => n))
-  const settle = (page: Page) => page.waitForTimeout(700) // d3 transitions are 200 ms; labels appear after them
+  /**
+   * Waits, polling, until the graph has finished drawing: d3 keeps each scheduled or running transition on its
+   * element (`__transition`), and d3-flame-graph writes the labels in transitions of their own.
+   */
+  const settle = (page: Page): Promise<unknown> =>
+    page.waitForFunction(() => ![...document.querySelectorAll('.views *')].some((e: any) => e.__transition), undefined, { polling: 50, timeout: 10_000 })
   /** Polls a frame's width until `ok` holds (a loaded machine draws transitions late), up to 5 s; returns it. */
   const widthWhen = async (page: Page, name: string, ok: (w: number) => boolean): Promise<number> => {
     let w = await frameWidth(page, name)
@@ -360,6 +380,75 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.click('button[data-view=flame]')
     await settle(page)
     assert.equal(await page.locator('#top tr[data-name]').first().getAttribute('data-name'), firstRow)
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
+  it('samples with their own time: the timeline draws them where they ran, a range keeps them by it, and a label filter composes with it', async () => {
+    const { page, errors } = await open(path.join(out, 'timed.html'))
+    await settle(page)
+    const total = async (): Promise<string> => ((await page.locator('#total').textContent()) ?? '').replace(/^.* · /, '')
+    const shown = async (): Promise<string[]> => [...new Set((await names(page)).filter((n) => /^(early|late|other)/.test(n)))].sort()
+    assert.equal(await total(), '150.0 ms')
+    // CPU is drawn where the samples ran (their bundle spans the whole minute): bars in the first 10 seconds and
+    // the last 20 only, at the page's resolution.
+    const brush = await page.locator('#tl-brush').boundingBox()
+    assert.ok(brush)
+    const bars = await page.locator('#timeline rect.tl-cpu').evaluateAll((rs) => rs.map((r: any) => r.getBoundingClientRect().x as number))
+    const at = bars.map((x) => (x - brush.x) / brush.width)
+    assert.ok(at.length >= 4, `CPU bars: ${JSON.stringify(at)}`)
+    assert.ok(at.every((f) => f < 10 / 60 || f > 40 / 60), `no CPU bar between the 10th and the 40th second: ${JSON.stringify(at.map((f) => Math.round(f * 60)))}`)
+    const drag = async (from: number, to: number): Promise<void> => {
+      const box = await page.locator('#tl-brush').boundingBox()
+      assert.ok(box)
+      await page.mouse.move(box.x + box.width * from, box.y + 4)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width * to, box.y + 8, { steps: 4 })
+      await page.mouse.up()
+      await settle(page)
+    }
+    // The first third of the minute: by the samples' own times, the early functions only, all of their time.
+    await drag(0.002, 0.33)
+    assert.equal(await total(), '60.0 ms')
+    assert.deepEqual(await shown(), ['early1', 'early2'])
+    // A label filter on top of the range: only route=/a's samples of the range.
+    await page.selectOption('#label-key', 'route')
+    await settle(page)
+    assert.equal(await total(), '60.0 ms', 'grouped by route, the range keeps every sample')
+    const lanes = (await frames(page)).filter((f) => f.depth === 1).map((f) => `${f.name} ${Math.round(f.value / 1e6)}`)
+    assert.deepEqual(lanes.sort(), ['route=/a 40', 'route=/b 20'])
+    await page.selectOption('#label-value', { label: 'only route=/a' })
+    await settle(page)
+    assert.equal(await total(), '40.0 ms')
+    assert.deepEqual(await shown(), ['early1'])
+    const rows = await page.locator('#top tr[data-name]').evaluateAll((trs) => trs.map((t: any) => t.dataset.name))
+    assert.ok(rows.includes('early1') && !rows.includes('early2') && !rows.includes('late1'), `the table follows both filters: ${JSON.stringify(rows)}`)
+    await shot(page, 'report-range-and-label.png')
+    // The inverted view and the sandwich keep both filters.
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    assert.equal(await total(), '40.0 ms')
+    assert.deepEqual(await shown(), ['early1'])
+    await page.click('button[data-view=flame]')
+    // The last two thirds with the same label: the late function and the other process's.
+    await drag(0.34, 0.998)
+    assert.equal(await total(), '80.0 ms')
+    assert.deepEqual(await shown(), ['late1', 'other'])
+    // One process (a lane of "All processes") with the label and the range: its own samples only.
+    await page.locator('#procs button.scope', { hasText: '20' }).click()
+    await settle(page)
+    assert.equal(await page.locator('#label-value').inputValue().then((v) => page.locator(`#label-value option[value="${v}"]`).textContent()), 'only route=/a', 'the label filter is kept')
+    assert.equal(await total(), '30.0 ms')
+    assert.deepEqual(await shown(), ['late1'])
+    // The search highlights within what the filters keep.
+    await page.fill('#search', 'late')
+    await settle(page)
+    assert.match((await page.locator('#details').textContent()) ?? '', /^search: 100\.0% of 30\.0 ms/)
+    // Without the range: the label alone (every period of the process).
+    await page.click('#clear-range')
+    await settle(page)
+    assert.equal(await total(), '70.0 ms')
+    assert.deepEqual(await shown(), ['early1', 'late1'])
     assert.deepEqual(errors, [])
     await page.close()
   })

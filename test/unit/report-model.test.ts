@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import { PROFILER_FRAME } from '../../src/report/frame-names'
 import type { ProfileEntry } from '../../src/report/load'
 import { buildReport, type CompactNode, type PageData } from '../../src/report/model'
+import { GRID_BINS } from '../../src/report/timeline'
 import { tempDir } from '../helpers/run'
 import { PPROF_FILE, wallProto, type Sample } from '../helpers/synthetic-profiles'
 
@@ -124,6 +125,33 @@ describe('report model', () => {
       return out
     })
     assert.deepEqual(decoded, [{ early: 80, main: 20 }, { late: 300 }])
+  })
+
+  it('samples with their own time are binned on the run\'s grid; each period splits its samples by label value', async () => {
+    const root = tempDir()
+    // One 60-second period: `early` in its first 10 seconds, `late` in its last 10, `untimed` with no time of its own.
+    const T = Date.UTC(2026, 10, 24, 21, 0, 0)
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: T, end: T + 60_000 }, [
+        { frames: ['main', 'early'], cpu: 70, at: T + 5_000, labels: { route: '/a' } },
+        { frames: ['main', 'late'], cpu: 20, at: T + 55_000, labels: { route: '/b' } },
+        { frames: ['main', 'untimed'], cpu: 10 },
+      ]),
+    ]
+    const data = await buildReport(entries, undefined, 't', root)
+    const series = data.timeline['rt-10']?.cpu
+    assert.ok(series)
+    // Bins of 200 ms (60 s over GRID_BINS) for the timed samples; the untimed stays in its whole period.
+    const step = 60_000 / GRID_BINS
+    assert.deepEqual(series.periods.map(([from, to, total]) => [from - T, Math.round(to - T), total]), [
+      [0, 60_000, 10],
+      [5_000, Math.round(5_000 + step), 70],
+      [55_000, Math.round(55_000 + step), 20],
+    ])
+    // Per label key: one value for a whole bin is written as that value; the period without the key as (none).
+    assert.deepEqual(series.periods.map((q) => q[4]), [{ route: '(none)' }, { route: '/a' }, { route: '/b' }])
+    // The heap has no time of its own: per period, as before (no space profile here: no series).
+    assert.equal(data.timeline['rt-10']?.space, undefined)
   })
 
   it('label views: one lane per value, samples (and processes) without the key under (none)', async () => {
