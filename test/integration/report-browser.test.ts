@@ -130,6 +130,18 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await settle(page)
     assert.deepEqual(errors, [])
     assert.deepEqual(requests, [pathToFileURL(file).href])
+    // The page's Content-Security-Policy refuses any request its script (or an injected one) would make.
+    assert.match((await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '', /^default-src 'none';/)
+    const refused = await page.evaluate(async () => {
+      const blocked: string[] = []
+      document.addEventListener('securitypolicyviolation', (e: any) => blocked.push(e.violatedDirective))
+      const fetched = await (globalThis as any).fetch('http://127.0.0.1:9/x').then(() => 'fetched', () => 'refused')
+      await new Promise((r) => setTimeout(r, 50))
+      return { fetched, blocked }
+    })
+    assert.deepEqual(refused, { fetched: 'refused', blocked: ['connect-src'] })
+    assert.deepEqual(requests, [pathToFileURL(file).href], 'the refused fetch never left the page')
+    errors.length = 0 // the refusal is reported on the console
     const shown = await names(page)
     assert.ok(shown.includes('hotSpin'), `hotSpin is not in the flame graph: ${JSON.stringify(shown)}`)
     const hot = page.locator('#chart g.frame[name="hotSpin"] .d3-flame-graph-label')
@@ -222,13 +234,40 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     }, name)
   /** A screenshot of the chart area kept in .test-artifacts/, checked for a drawn graph: many colours, not a blank box. */
   async function shot(page: Page, name: string): Promise<void> {
+    await settle(page)
     fs.mkdirSync(ARTIFACTS, { recursive: true })
     const file = path.join(ARTIFACTS, name)
-    await page.locator('.views').screenshot({ path: file })
-    const png = fs.readFileSync(file)
-    assert.ok(png.length > 8000, `${name} is ${png.length} bytes: an empty box compresses to far less`)
-    const colours = await page.evaluate(() => new Set([...document.querySelectorAll('.views g.frame rect')].map((r: any) => r.getAttribute('fill'))).size)
-    assert.ok(colours >= 3, `${name}: only ${colours} frame colours drawn`)
+    // The graph's column (the chart, and the callees under it in the sandwich), not the table beside it.
+    const png = await page.locator('.views > div').first().screenshot({ path: file })
+    // The pixels, decoded in a blank page: a drawn graph covers a good part of its box, in several colours.
+    const blank = await (context as BrowserContext).newPage()
+    try {
+      const { drawn, colours } = await blank.evaluate(async (b64) => {
+        const img = new (globalThis as any).Image()
+        img.src = 'data:image/png;base64,' + b64
+        await img.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = img.width
+        canvas.height = img.height
+        const g = canvas.getContext('2d')
+        g.drawImage(img, 0, 0)
+        const px = g.getImageData(0, 0, img.width, img.height).data
+        const seen = new Set<number>()
+        let n = 0
+        for (let i = 0; i < px.length; i += 4) {
+          const [r, gr, bl] = [px[i], px[i + 1], px[i + 2]]
+          // Not the box's white background (the grey of an unchanged frame in a differential graph counts).
+          if (r > 240 && gr > 240 && bl > 240) continue
+          n++
+          seen.add(((r >> 4) << 8) | ((gr >> 4) << 4) | (bl >> 4))
+        }
+        return { drawn: n / (px.length / 4), colours: seen.size }
+      }, png.toString('base64'))
+      assert.ok(drawn > 0.15, `${name}: ${(drawn * 100).toFixed(1)}% of the graph's box is drawn: an empty box`)
+      assert.ok(colours >= 3, `${name}: only ${colours} colours drawn`)
+    } finally {
+      await blank.close()
+    }
   }
 
   it('draws each process as its own lane under its run in "All processes"', async () => {
@@ -429,6 +468,10 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await settle(page)
     assert.equal(await total(), '40.0 ms')
     assert.deepEqual(await shown(), ['early1'])
+    await page.click('button[data-view=sandwich]')
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'early1', 'the sandwich of what the filters keep')
+    assert.equal(Math.round(((await frames(page, '#callers')).find((f) => f.depth === 0)?.value ?? 0) / 1e6), 40)
     await page.click('button[data-view=flame]')
     // The last two thirds with the same label: the late function and the other process's.
     await drag(0.34, 0.998)
@@ -462,7 +505,7 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     const fill = await page.$eval('#chart g.frame[name="warmSpin"] rect', (r) => r.getAttribute('fill') ?? '')
     const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(fill)
     assert.ok(m && Number(m[1]) > Number(m[3]), `warmSpin grew, so it is red rather than blue: ${fill}`)
-    await page.screenshot({ path: path.join(ARTIFACTS, 'report-diff-browser.png') })
+    await shot(page, 'report-diff-browser.png')
     await page.close()
   })
 
