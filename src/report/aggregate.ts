@@ -34,20 +34,26 @@ export interface Aggregate {
 }
 
 /**
- * Aggregates the entries' profiles of one type, process by process (readProcess): heap snapshots are averaged per
- * process and processes added, so the result is the average heap in use over the period.
+ * Aggregates the entries' profiles of some types, reading each file once, process by process (readProcess): heap
+ * snapshots are averaged per process and processes added, so the result is the average heap in use over the period.
  */
-export async function aggregate(entries: readonly ProfileEntry[], type: ProfileType, maps?: SourceMaps, frames = new FrameTable(), label?: LabelFilter): Promise<Aggregate> {
-  const tree = newRoot()
-  let profiles = 0
-  let missingType = 0
+export async function aggregateTypes(entries: readonly ProfileEntry[], types: readonly ProfileType[], maps?: SourceMaps, frames = new FrameTable(), label?: LabelFilter): Promise<Record<ProfileType, Aggregate>> {
+  const out = Object.fromEntries(types.map((type) => [type, { type, frames, tree: newRoot(), profiles: 0, missingType: 0 }])) as Record<ProfileType, Aggregate>
   for (const list of byProcess(entries).values()) {
-    const read = readProcess(list, [type], { frames, maps, label })
-    const parts = read.parts[type]
-    profiles += parts.length
-    missingType += read.missingType
-    // The periods are added together (see combineStacks).
-    if (parts.length) addStacks(tree, combineStacks(parts), 0)
+    const read = readProcess(list, types, { frames, maps, label })
+    for (const type of types) {
+      const agg = out[type]
+      const parts = read.parts[type]
+      agg.profiles += parts.length
+      agg.missingType += read.missingType[type]
+      // The periods are added together (see combineStacks).
+      if (parts.length) addStacks(agg.tree, combineStacks(parts), 0)
+    }
   }
-  return { type, frames, tree, profiles, missingType }
+  return out
+}
+
+/** Aggregates the entries' profiles of one type (see aggregateTypes). */
+export async function aggregate(entries: readonly ProfileEntry[], type: ProfileType, maps?: SourceMaps, frames = new FrameTable(), label?: LabelFilter): Promise<Aggregate> {
+  return (await aggregateTypes(entries, [type], maps, frames, label))[type]
 }

@@ -28,8 +28,8 @@ export interface ProcessProfiles {
   parts: Record<ProfileType, Part[]>
   /** Attachment name -> number of files read. */
   files: Record<string, number>
-  /** Profiles that had a type's attachment but no column for it (e.g. no CPU time recorded). */
-  missingType: number
+  /** Per type, profiles that had its attachment but no column for it (e.g. no CPU time recorded). */
+  missingType: Record<ProfileType, number>
   /** GC pauses and event-loop blocks at their own times (with `detail`). */
   marks: Mark[]
 }
@@ -63,7 +63,7 @@ export function readProcess(list: readonly ProfileEntry[], types: readonly Profi
   const parts = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, [] as Part[]])) as Record<ProfileType, Part[]>
   const files: Record<string, number> = {}
   const marks: Mark[] = []
-  let missingType = 0
+  const missingType = Object.fromEntries(PROFILE_TYPES.map((ty) => [ty, 0])) as Record<ProfileType, number>
   const snapshots = list.filter((e) => e.files['space.pprof']).length
   const attachments = new Set(types.map((ty) => TYPE_INFO[ty].attachment))
   for (const e of list) {
@@ -81,7 +81,7 @@ export function readProcess(list: readonly ProfileEntry[], types: readonly Profi
         if (TYPE_INFO[ty].attachment !== name) continue
         const column = columnOf(stacks, ty)
         if (column < 0) {
-          missingType++
+          missingType[ty]++
           continue
         }
         parts[ty].push({ stacks, column, weight: ty === 'space' ? 1 / snapshots : 1, labels, times, start: e.start, end: e.end })
