@@ -1,7 +1,7 @@
 // The report page's timeline: one row per process of the scope, its CPU per upload period (bars), heap in use (a
 // line), GC pauses and event-loop blocks (at their own times when the events carry them, else per period); a drag
 // across it keeps a time range, and rangeTrees rebuilds every view's tree for that range. Bundled with page.ts.
-import { NO_VALUE } from './label-values'
+import { NO_VALUE, OTHER_VALUES } from './label-values'
 import type { CompactNode, PageData, PageProcess } from './model'
 import type { Period, Series } from './timeline'
 
@@ -32,6 +32,7 @@ export interface LabelPick {
 export function rangeTrees(data: PageData): {
   procsOf: (scopeId: string) => PageProcess[]
   scopeTreeIn: (scopeId: string, type: string, range: [number, number], pick?: LabelPick) => CompactNode
+  labelledTreeIn: (scopeId: string, type: string, range: [number, number], labelled?: { key: string; tree: CompactNode }, kept?: CompactNode) => CompactNode
 } {
   const procsOf = (scopeId: string): PageProcess[] => {
     const all = data.runs.flatMap((r) => r.processes)
@@ -95,7 +96,32 @@ export function rangeTrees(data: PageData): {
     if (scopeId.startsWith('run:')) return lane(-1, procLanes(procsOf(scopeId)))
     return lane(-1, data.runs.map((r) => lane(r.lane ?? -1, procLanes(r.processes))).filter((r) => r[1] > 0))
   }
-  return { procsOf, scopeTreeIn }
+  /**
+   * The scope's tree in a time range, with the label chosen (`labelled`, a view's label tree): one value's samples
+   * (`kept`, a lane of it), or one lane per value as the label's tree has them (the values beyond its lanes under
+   * its OTHER_VALUES lane).
+   */
+  const labelledTreeIn = (scopeId: string, type: string, range: [number, number], labelled?: { key: string; tree: CompactNode }, kept?: CompactNode): CompactNode => {
+    if (!labelled) return scopeTreeIn(scopeId, type, range)
+    const key = labelled.key
+    const valueOf = (frame: number): string => (data.frames[frame]?.[0] ?? '').slice(key.length + 1)
+    const lanesOf = labelled.tree[2] ?? []
+    const named = new Set(lanesOf.map((c) => valueOf(c[0])))
+    const pick = (frame: number): LabelPick => {
+      const value = valueOf(frame)
+      return { key, accept: value === OTHER_VALUES ? (v) => !named.has(v) : (v) => v === value }
+    }
+    if (kept) return scopeTreeIn(scopeId, type, range, pick(kept[0]))
+    const kids = lanesOf
+      .map((c): CompactNode => {
+        const t = scopeTreeIn(scopeId, type, range, pick(c[0]))
+        return [c[0], t[1], t[2]]
+      })
+      .filter((c) => c[1] > 0)
+      .sort((a, b) => b[1] - a[1])
+    return [-1, kids.reduce((sum, c) => sum + c[1], 0), kids]
+  }
+  return { procsOf, scopeTreeIn, labelledTreeIn }
 }
 
 // Drawn in this order: the events' bars (half height) under the CPU bars, the heap line on top.

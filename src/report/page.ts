@@ -3,8 +3,7 @@
 import type { CompactNode, PageData } from './model'
 import { attachNavigation, type Drawn } from './page-keys'
 import { encodePprof } from './page-pprof'
-import { OTHER_VALUES } from './label-values'
-import { drawTimeline, rangeTrees, type LabelPick } from './page-timeline'
+import { drawTimeline, rangeTrees } from './page-timeline'
 import { invert, sandwich, sortTree, topOfTree, type Node } from './page-trees'
 
 // Browser globals, typed loosely and only inside this module (the project compiles without the DOM library).
@@ -124,31 +123,7 @@ export function pageMain(libs: PageLibs): void {
   const typeBox = $('types')
   typeBox.innerHTML = data.types.map((t) => '<button class="type" data-type="' + t.id + '">' + esc(t.label) + '</button>').join('')
 
-  const { procsOf, scopeTreeIn } = rangeTrees(data)
-  /**
-   * The scope's tree in a time range, with the label chosen: one value's samples (`kept`, a lane of the label's
-   * tree), or one lane per value as the label's tree has them (values beyond its lanes under its OTHER_VALUES lane).
-   */
-  const treeInRange = (scopeId: string, range: [number, number], labelled?: { key: string; tree: CompactNode }, kept?: CompactNode): CompactNode => {
-    if (!labelled) return scopeTreeIn(scopeId, state.type, range)
-    const key = labelled.key
-    const valueOf = (frame: number): string => (data.frames[frame]?.[0] ?? '').slice(key.length + 1)
-    const lanesOf = labelled.tree[2] ?? []
-    const named = new Set(lanesOf.map((c) => valueOf(c[0])))
-    const pick = (frame: number): LabelPick => {
-      const value = valueOf(frame)
-      return { key, accept: value === OTHER_VALUES ? (v) => !named.has(v) : (v) => v === value }
-    }
-    if (kept) return scopeTreeIn(scopeId, state.type, range, pick(kept[0]))
-    const kids = lanesOf
-      .map((c): CompactNode => {
-        const t = scopeTreeIn(scopeId, state.type, range, pick(c[0]))
-        return [c[0], t[1], t[2]]
-      })
-      .filter((c) => c[1] > 0)
-      .sort((a, b) => b[1] - a[1])
-    return [-1, kids.reduce((sum, c) => sum + c[1], 0), kids]
-  }
+  const { procsOf, labelledTreeIn } = rangeTrees(data)
   const renderTimeline = (scopeId: string): void =>
     drawTimeline({ document, data, procs: procsOf(scopeId), range: state.range, fmt, time, unitOf, esc }, (range) => {
       state.range = range
@@ -241,7 +216,7 @@ export function pageMain(libs: PageLibs): void {
     if (!kept) state.labelValue = -1
     let base: CompactNode = view.tree
     if (labelled) base = kept ? [-1, kept[1], kept[2]] : labelled.tree
-    if (state.range) base = treeInRange(scope.id, state.range, labelled, kept)
+    if (state.range) base = labelledTreeIn(scope.id, state.type, state.range, labelled, kept)
     renderLabelControls(view)
     const root = expand(base)
     root.name =

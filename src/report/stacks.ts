@@ -26,14 +26,16 @@ export interface Stacks {
   sampleTypes: string[]
 }
 
-/** Resolves a profile's samples to interned frames (mapped to original sources when `maps` is given and prepared). */
-export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): Stacks {
+/**
+ * Each location of a profile as interned frames, by location id: one frame, or several when functions were inlined
+ * (pprof lists the innermost first); and which frames are the profiler's.
+ */
+function locationFrames(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): { locFrames: number[][]; profilerIds: Set<number> } {
   const strings = profile.stringTable.strings
   const fnInfo = new Map<number, { name: string; file: string; startLine: number }>()
   for (const fn of profile.function) {
     fnInfo.set(fn.id, { name: strings[fn.name] || '(unknown)', file: strings[fn.filename] ?? '', startLine: fn.startLine })
   }
-  // A location is one frame, or several when functions were inlined (pprof lists the innermost first).
   const locFrames: number[][] = []
   const profilerIds = new Set<number>()
   for (const loc of profile.location) {
@@ -60,6 +62,13 @@ export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: Sourc
     }
     locFrames[loc.id] = ids
   }
+  return { locFrames, profilerIds }
+}
+
+/** Resolves a profile's samples to interned frames (mapped to original sources when `maps` is given and prepared). */
+export function stacksOf(profile: PprofProfile, frames: FrameTable, maps?: SourceMaps): Stacks {
+  const strings = profile.stringTable.strings
+  const { locFrames, profilerIds } = locationFrames(profile, frames, maps)
   // A frame of the app's code (or its packages): not the profiler's, not Node's own (node:), not synthetic.
   const appFrame = new Map<number, boolean>()
   const isApp = (id: number): boolean => {
