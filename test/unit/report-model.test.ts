@@ -136,6 +136,7 @@ describe('report model', () => {
       entry(root, { pid: '10', seq: 1, start: T, end: T + 60_000 }, [
         { frames: ['main', 'early'], cpu: 70, at: T + 5_000, labels: { route: '/a' } },
         { frames: ['main', 'late'], cpu: 20, at: T + 55_000, labels: { route: '/b' } },
+        { frames: ['main', 'late'], cpu: 5, at: T + 55_100, labels: { route: '/c' } },
         { frames: ['main', 'untimed'], cpu: 10 },
       ]),
     ]
@@ -147,10 +148,14 @@ describe('report model', () => {
     assert.deepEqual(series.periods.map(([from, to, total]) => [from - T, Math.round(to - T), total]), [
       [0, 60_000, 10],
       [5_000, Math.round(5_000 + step), 70],
-      [55_000, Math.round(55_000 + step), 20],
+      [55_000, Math.round(55_000 + step), 25],
     ])
-    // Per label key: one value for a whole bin is written as that value; the period without the key as (none).
-    assert.deepEqual(series.periods.map((q) => q[4]), [{ route: '(none)' }, { route: '/a' }, { route: '/b' }])
+    // Per label key: one value for a whole bin is written as that value; the period without the key as (none); a
+    // bin of two values has each value's samples placed on the tree.
+    assert.deepEqual(series.periods.slice(0, 2).map((q) => q[4]), [{ route: '(none)' }, { route: '/a' }])
+    const split = series.periods[2]?.[4]?.route
+    assert.ok(Array.isArray(split))
+    assert.deepEqual(split.map(([value, flat]) => [value, Math.round(flat.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) * series.unit)]), [['/b', 20], ['/c', 5]])
     // The heap has no time of its own: per period, as before (no space profile here: no series).
     assert.equal(data.timeline['rt-10']?.space, undefined)
   })
