@@ -378,6 +378,29 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
+  it('each profile type draws its own functions: CPU, wall, heap, GC events, event-loop blocks', async () => {
+    const { page, errors } = await open(path.join(out, 'periods.html'))
+    await settle(page)
+    const expected: [string, (names: string[]) => boolean, string][] = [
+      ['CPU time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'cpu'],
+      ['Wall time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'wall'],
+      ['Heap in use', (n) => n.includes('keepAllocating'), 'space'],
+      ['Events (GC pauses)', (n) => n.some((x) => /^\(gc: (minor|major|incremental|weak callbacks)\)$/.test(x)), 'events'],
+      // The parent's 10 ms spins block its event loop (a 5 ms threshold here), and are attributed to it.
+      ['Event-loop blocking', (n) => n.includes('parentSpin'), 'blocks'],
+    ]
+    for (const [label, ok, id] of expected) {
+      await page.locator('button.type', { hasText: label }).click()
+      await settle(page)
+      const shown = await names(page)
+      assert.ok(ok(shown), `${label}: ${JSON.stringify([...new Set(shown)].slice(0, 20))}`)
+      assert.match((await page.locator('#total').textContent()) ?? '', new RegExp(` · ${label.replace(/[()]/g, '\\$&')} · `))
+      await shot(page, `report-type-${id}.png`)
+    }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('the timeline draws each process over the run; brushing a range changes the totals of every view', async () => {
     const { page, errors } = await open(path.join(out, 'periods.html'))
     await settle(page)
