@@ -124,6 +124,26 @@ export function rangeTrees(data: PageData): {
   return { procsOf, scopeTreeIn, labelledTreeIn }
 }
 
+/**
+ * The periods' totals on `columns` equal columns over [from, from + span]: each period's total spread over the
+ * columns it covers, pro rata; an instant (or a bin narrower than a column) in the column it falls in.
+ */
+export function columnSums(periods: readonly Period[], from: number, span: number, columns: number): Float64Array {
+  const sums = new Float64Array(columns)
+  const at = (t: number): number => ((t - from) / span) * columns
+  for (const q of periods) {
+    const a = Math.max(0, at(q[0]))
+    const b = Math.min(columns, at(q[1]))
+    if (b - a <= 1e-9) {
+      const c = Math.min(columns - 1, Math.max(0, Math.floor(a)))
+      sums[c] = (sums[c] as number) + q[2]
+      continue
+    }
+    for (let c = Math.floor(a); c < Math.ceil(b); c++) sums[c] = (sums[c] as number) + (q[2] * (Math.min(b, c + 1) - Math.max(a, c))) / (b - a)
+  }
+  return sums
+}
+
 // Drawn in this order: the events' bars (half height) under the CPU bars, the heap line on top.
 const SERIES: { type: string; color: string; what: string }[] = [
   { type: 'events', color: '#e07a00', what: 'GC pauses (orange) and event-loop blocks (red)' },
@@ -184,17 +204,7 @@ export function drawTimeline(ctx: TimelineContext, setRange: (range: [number, nu
       // bin's total spread over the columns it covers. Samples with their own time come in bins a few pixels
       // wide, so the bars follow them; without, a period is a flat run of bars.
       const columns = Math.max(1, Math.floor(plot / COLUMN))
-      const sums = new Float64Array(columns)
-      const at = (t: number): number => ((t - data.from) / span) * columns
-      for (const q of periods) {
-        const a = Math.max(0, at(q[0]))
-        const b = Math.min(columns, at(q[1]))
-        if (b - a <= 1e-9) {
-          sums[Math.min(columns - 1, Math.max(0, Math.floor(a)))] += q[2]
-          continue
-        }
-        for (let c = Math.floor(a); c < Math.ceil(b); c++) sums[c] = (sums[c] as number) + (q[2] * (Math.min(b, c + 1) - Math.max(a, c))) / (b - a)
-      }
+      const sums = columnSums(periods, data.from, span, columns)
       const max = Math.max(...sums) || 1
       const full = s.type === 'events' ? (ROW - 6) / 2 : ROW - 6
       const unit = s.type === 'events' ? 'nanoseconds' : unitOf(s.type)
