@@ -109,7 +109,8 @@ export function rangeTrees(data: PageData): {
     const named = new Set(lanesOf.map((c) => valueOf(c[0])))
     const pick = (frame: number): LabelPick => {
       const value = valueOf(frame)
-      return { key, accept: value === OTHER_VALUES ? (v) => !named.has(v) : (v) => v === value }
+      // The periods merge a process's smaller values as OTHER_VALUES too.
+      return { key, accept: value === OTHER_VALUES ? (v) => v === OTHER_VALUES || !named.has(v) : (v) => v === value }
     }
     if (kept) return scopeTreeIn(scopeId, type, range, pick(kept[0]))
     const kids = lanesOf

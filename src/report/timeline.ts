@@ -3,7 +3,7 @@
 // every view for a brushed time range without the raw stacks.
 import type { Stacks } from './stacks'
 import type { TreeNode } from './tree'
-import { NO_VALUE } from './label-values'
+import { MAX_VALUES, NO_VALUE, OTHER_VALUES } from './label-values'
 import type { PprofProfile } from './pprof-read'
 
 /**
@@ -41,6 +41,8 @@ export const gridOf = (from: number, to: number, bins = GRID_BINS): Grid => ({ f
  * needs, and it keeps an hour of periods of a process with thousands of distinct stacks to tens of kilobytes.
  */
 export const PERIOD_PRUNE = 1e-2
+/** Values of a label key a process's periods keep apart (twice the page's lanes: a scope's largest are among them). */
+const KEPT_VALUES = 2 * MAX_VALUES
 const QUANTA = 1e5
 
 const round = (v: number): number => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 1000) / 1000)
@@ -148,12 +150,30 @@ export function seriesOf(tree: TreeNode, pageMin: number, parts: readonly Series
     }
     return out
   }
+  // A label with many values (a request id) must not put each value in every period: the process's largest
+  // values are kept, the others merged as OTHER_VALUES (the page's lanes are the scope's largest MAX_VALUES).
+  const kept = new Map<string, Set<string>>()
+  for (const key of keys) {
+    const totals = new Map<string, number>()
+    for (const a of accs.values()) for (const [value, m] of a.labels.get(key) ?? []) for (const v of m.values()) totals.set(value, (totals.get(value) ?? 0) + v)
+    kept.set(key, new Set([NO_VALUE, ...[...totals].sort((x, y) => y[1] - x[1]).slice(0, KEPT_VALUES).map(([value]) => value)]))
+  }
   const periods: Period[] = []
   for (const a of accs.values()) {
     const period: Period = [a.start, a.end, round(a.total), flat(a.selfs)]
     if (a.labels.size) {
       const labels: PeriodLabels = {}
-      for (const [key, byValue] of a.labels) labels[key] = byValue.size === 1 ? ([...byValue.keys()][0] as string) : [...byValue].map(([value, m]) => [value, flat(m)])
+      for (const [key, byValue] of a.labels) {
+        const own = kept.get(key) as Set<string>
+        const merged = new Map<string, Map<number, number>>()
+        for (const [value, m] of byValue) {
+          const as = own.has(value) ? value : OTHER_VALUES
+          const into = merged.get(as)
+          if (!into) merged.set(as, m)
+          else for (const [at, v] of m) add(into, at, v)
+        }
+        labels[key] = merged.size === 1 ? ([...merged.keys()][0] as string) : [...merged].map(([value, m]) => [value, flat(m)])
+      }
       period.push(labels)
     }
     periods.push(period)

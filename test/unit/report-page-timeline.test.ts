@@ -68,4 +68,27 @@ describe('report page timeline', () => {
     // One process: its own samples only.
     assert.deepEqual(byName(data, labelledTreeIn('proc:rt-10', 'cpu', firstThird, route, lane('/b'))), { earlyB: 10e6 })
   })
+
+  it('a label with many values: each period keeps the process\'s largest apart, the rest as (other values)', async () => {
+    const root = tempDir()
+    // 100 requests, one sample each, request i worth i ms, all in the first half of the minute.
+    const samples: Sample[] = Array.from({ length: 100 }, (_, i) => ({ frames: ['main', 'handle'], cpu: (i + 1) * 1e6, at: T + 100 + i * 250, labels: { request: `r${i + 1}` } }))
+    const data = await reportPage([entry(root, '10', samples)], 't', { cwd: root })
+    const periods = data.timeline['rt-10']?.cpu?.periods ?? []
+    const values = new Set(periods.flatMap((q) => (typeof q[4]?.request === 'string' ? [q[4].request] : (q[4]?.request ?? []).map(([v]) => v))))
+    assert.equal(values.size, 41, 'the 40 largest requests and (other values)')
+    assert.ok(values.has('r100') && values.has('r61') && !values.has('r60') && values.has('(other values)'))
+    const view = data.scopes.find((s) => s.id === 'all')?.views.cpu
+    const request = view?.labels?.find((l) => l.key === 'request')
+    assert.ok(request)
+    const lanes = request.tree[2] ?? []
+    assert.equal(lanes.length, 21, 'the page: the 20 largest and (other values)')
+    const { labelledTreeIn } = rangeTrees(data)
+    const half: [number, number] = [T, T + 30_000]
+    // In the range, the (other values) lane holds requests 1 to 80: the ones merged in the periods too.
+    const grouped = labelledTreeIn('all', 'cpu', half, request)
+    const other = (grouped[2] ?? []).find((c) => data.frames[c[0]]?.[0] === 'request=(other values)')
+    assert.equal(Math.round((other?.[1] ?? 0) / 1e6), (80 * 81) / 2)
+    assert.equal(Math.round(grouped[1] / 1e6), (100 * 101) / 2)
+  })
 })
