@@ -1,17 +1,9 @@
 // Call trees per label value, for the report page's label filter and group-by: any string label of the samples
 // (withLabels keys such as `route`, the events profile's `event` and `gc kind`, `exception type`, `thread name`).
 import { NO_VALUE } from './label-values'
-import type { PprofProfile } from './pprof-read'
 import type { Part } from './read'
 import { combineStacks, type Stacks } from './stacks'
 import { addStacks, newRoot, type TreeNode } from './tree'
-
-/** Each sample's string labels as [key, value] pairs; undefined when no sample has one. */
-export function sampleLabels(profile: PprofProfile): [string, string][][] | undefined {
-  const strings = profile.stringTable.strings
-  if (!profile.sample.some((s) => s.label?.length)) return undefined
-  return profile.sample.map((s) => (s.label ?? []).map(([k, v]): [string, string] => [strings[k] ?? '', strings[v] ?? '']))
-}
 
 /** key -> value -> call tree of the samples with that value (NO_VALUE: without the key). */
 export type LabelTrees = Map<string, Map<string, TreeNode>>

@@ -4,7 +4,6 @@ import type { SourceMaps } from '../sourcemap/source-maps'
 import type { FrameTable } from './frames'
 import { readPprof, type ProfileEntry } from './load'
 import { withLabel, type PprofProfile } from './pprof-read'
-import { sampleLabels } from './labels'
 import { columnOf, stacksOf, type Stacks } from './stacks'
 import { eventMarks, type Mark } from './timeline'
 import { PROFILE_TYPES, TYPE_INFO, type LabelFilter, type ProfileType } from './types'
@@ -104,4 +103,11 @@ export function sampleTimes(profile: PprofProfile): Float64Array | undefined {
     any = true
   })
   return any ? out : undefined
+}
+
+/** Each sample's string labels as [key, value] pairs; undefined when no sample has one. */
+export function sampleLabels(profile: PprofProfile): [string, string][][] | undefined {
+  const strings = profile.stringTable.strings
+  if (!profile.sample.some((s) => s.label?.length)) return undefined
+  return profile.sample.map((s) => (s.label ?? []).map(([k, v]): [string, string] => [strings[k] ?? '', strings[v] ?? '']))
 }

@@ -410,7 +410,7 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
       return m ? Number(m[1]) * ({ us: 1e-3, ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[m[2] as string] : NaN
     }
     assert.equal(await page.locator('#timeline .tl-label').count(), 2, 'a row per process')
-    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars, one per period')
+    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars over the run')
     assert.ok((await page.locator('#timeline polyline.tl-space').count()) >= 1, 'a heap line')
     // Event-loop blocks are drawn where they happened, from each block's own end time.
     const blocks = await page.locator('#timeline rect.tl-mark title').evaluateAll((ts) => ts.map((t: any) => t.textContent as string).filter((t) => t.includes('event-loop block')))
