@@ -1,4 +1,5 @@
-// Report generation at scale: `npm run bench:report` (or node dist/bench/report.js [--quick] [--rounds N] [--keep]).
+// Report generation at scale: `npm run bench:report` (or node dist/bench/report.js [--quick] [--rounds N] [--keep]
+// [--timeline]: wall samples with their own end time, as the wall profiler writes by default).
 // Generates one hour of 60-second profiles from 8 processes (--processes N for another count) (8 x 60 periods x 2 types = 960 pprof files, in the
 // file exporter's layout), then times real `dd-run top` and `dd-run report` processes on it, and, when Debian's
 // chromium is installed, how long the page takes to show its flame graph and to switch process and type.
@@ -23,6 +24,8 @@ const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 1 : 3
 const processesArg = args.indexOf('--processes')
 const PROCESSES = processesArg >= 0 ? Number(args[processesArg + 1]) : quick ? 2 : 8
 const PERIODS = quick ? 5 : 60
+/** --timeline: every wall sample carries its own end time (end_timestamp_ns), as the wall profiler writes by default. */
+const TIMELINE = args.includes('--timeline')
 
 /** A small deterministic PRNG (mulberry32), so every run of the bench reads the same profiles. */
 function rng(seed: number): () => number {
@@ -70,7 +73,7 @@ function population(seed: number, n: number): number[][] {
 }
 const STACKS = { wall: population(7, 4000), space: population(8, 1000) }
 
-function makeProfile(seed: number, kind: 'wall' | 'space'): Buffer {
+function makeProfile(seed: number, kind: 'wall' | 'space', periodStart = 0): Buffer {
   const r = rng(seed)
   const st = new StringTable()
   const fnId = new Map<number, number>()
@@ -87,7 +90,7 @@ function makeProfile(seed: number, kind: 'wall' | 'space'): Buffer {
     }
     return v
   }
-  const samples: { locationId: number[]; value: number[] }[] = []
+  const samples: { locationId: number[]; value: number[]; label?: { key: number; num: bigint }[] }[] = []
   const pool = STACKS[kind]
   const count = kind === 'wall' ? 1500 : 400
   for (let s = 0; s < count; s++) {
@@ -97,6 +100,7 @@ function makeProfile(seed: number, kind: 'wall' | 'space'): Buffer {
     samples.push({
       locationId: stack.map(id).reverse(),
       value: kind === 'wall' ? [weight, weight * 10_101_010, Math.floor(weight * 10_101_010 * r())] : [weight, weight * 512 * 1024],
+      ...(TIMELINE && kind === 'wall' ? { label: [{ key: st.dedup('end_timestamp_ns'), num: BigInt(Math.floor(periodStart + r() * 60_000)) * 1_000_000n }] } : {}),
     })
   }
   const types =
@@ -127,7 +131,7 @@ function generate(dir: string): { files: number; bytes: number } {
       const end = new Date(t0 + (i + 1) * 60_000).toISOString()
       const d = path.join(dir, 'web', `${pid}-${role}-${runtimeId.slice(0, 8)}`, `${String(i + 1).padStart(4, '0')}-${end.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')}`)
       fs.mkdirSync(d, { recursive: true })
-      const wall = makeProfile(p * 1000 + i, 'wall')
+      const wall = makeProfile(p * 1000 + i, 'wall', t0 + i * 60_000)
       const space = makeProfile(p * 1000 + i + 500, 'space')
       fs.writeFileSync(path.join(d, 'wall.pprof'), wall)
       fs.writeFileSync(path.join(d, 'space.pprof'), space)
@@ -152,6 +156,16 @@ function timed(argv: string[], scratch: string): { ms: number; cpuMs: number } {
   if (r.status !== 0) throw new Error(`dd-run ${argv.join(' ')} failed (${r.status}): ${r.stderr}`)
   const cpu = JSON.parse(fs.readFileSync(out, 'utf8')) as { user: number; system: number }
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 }
+}
+
+/** What the page's bytes are: call trees, timeline series, script. */
+function pageParts(html: string): string {
+  const text = fs.readFileSync(html, 'utf8')
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(text)
+  if (!m) return '?'
+  const data = JSON.parse(m[1] as string) as { scopes: unknown; timeline: unknown }
+  const mib = (v: unknown): string => (JSON.stringify(v).length / 1024 / 1024).toFixed(1) + ' MiB'
+  return `call trees ${mib(data.scopes)}, timeline ${mib(data.timeline)}`
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
@@ -224,7 +238,7 @@ async function main(): Promise<void> {
       `| input | ${files} pprof files (${PROCESSES} processes x ${PERIODS} one-minute periods x wall+heap), ${(bytes / 1024 / 1024).toFixed(1)} MiB |`,
       `| \`dd-run report\` (whole process, median of ${rounds}) | ${fig(report)} |`,
       `| \`dd-run top --type cpu\` (median of ${rounds}) | ${fig(top)} |`,
-      `| report page size | ${(size / 1024 / 1024).toFixed(1)} MiB |`,
+      `| report page size | ${(size / 1024 / 1024).toFixed(1)} MiB (${pageParts(html)}) |`,
       `| machine | ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end |`,
       ...(page
         ? [

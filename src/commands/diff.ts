@@ -1,11 +1,10 @@
 // dd-run diff <before> <after>: which functions' share of CPU (or wall, or heap) grew or shrank the most between
 // two profile directories, or two runs (by run id) of one directory; --html writes a differential flame graph page.
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
+import type { Aggregate } from '../report/aggregate'
 import { diffOf, renderDiff } from '../report/diff'
-import { renderHtml } from '../report/html'
-import { diffPage, type Side } from '../report/model'
+import { compare, comparisonPage, writePage, type Side } from '../report/pages'
+import { TYPE_INFO } from '../report/types'
 import { openInBrowser } from './open'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './profiles'
 import type { Subcommand } from './index'
@@ -32,10 +31,11 @@ export const diff: Subcommand = (args) =>
     const before = side(cmd.args[0] as string)
     const after = side(cmd.args[1] as string)
     const maps = sourceMapsFor(sel)
-    const frames = new FrameTable({ profilerFrames: sel.profilerFrames })
     try {
-      const b = await aggregate(before.entries, sel.type, maps, frames, sel.label)
-      const a = await aggregate(after.entries, sel.type, maps, frames, sel.label)
+      // With --html, the page shows CPU and wall time side by side (one read of the same files).
+      const types = o.html && (sel.type === 'cpu' || sel.type === 'wall') ? (['cpu', 'wall'] as const) : [sel.type]
+      const comparison = await compare(before, after, types, { maps, label: sel.label, profilerFrames: sel.profilerFrames })
+      const [b, a] = comparison.pairs[sel.type] as [Aggregate, Aggregate]
       const info = TYPE_INFO[sel.type]
       for (const [s, agg] of [[before, b], [after, a]] as const) {
         if (agg.tree.value === 0) throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${s.label}; try another --type`)
@@ -48,12 +48,9 @@ export const diff: Subcommand = (args) =>
         process.stdout.write(renderDiff(result, { before: before.label, after: after.label }, n, terminalWidth()))
       }
       if (o.html) {
-        const page = await diffPage(before, after, sel.type === 'cpu' || sel.type === 'wall' ? ['cpu', 'wall'] : [sel.type], frames, maps, { [sel.type]: [b, a] })
-        const out = path.resolve(o.html)
-        fs.mkdirSync(path.dirname(out), { recursive: true })
-        fs.writeFileSync(out, renderHtml(page))
-        log.info(`differential flame graph written to ${out}`)
-        if (o.open) openInBrowser(out)
+        const written = writePage(o.html, comparisonPage(comparison))
+        log.info(`differential flame graph written to ${written.file}`)
+        if (o.open) openInBrowser(written.file)
       }
       return 0
     } finally {

@@ -1,11 +1,9 @@
 // dd-run report [dir] [-o report.html] [--open]: one self-contained HTML page with the process tree, flame graphs
 // per profile type and scope, search, zoom and a top-functions table. `dd-run report <before> <after>` writes the
 // comparison page instead (the one `dd-run diff --html` writes), for every profile type both sides have.
-import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { renderHtml } from '../report/html'
-import { FrameTable, PROFILE_TYPES } from '../report/aggregate'
-import { buildReport, diffPage } from '../report/model'
+import { compare, comparisonPage, reportPage, writePage } from '../report/pages'
+import { PROFILE_TYPES } from '../report/types'
 import { openInBrowser } from './open'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, readSelection, select, selectSide, sourceMapsFor, UsageError, type Selection } from './profiles'
 import type { Subcommand } from './index'
@@ -29,41 +27,33 @@ export const report: Subcommand = (args) =>
     const dir = cmd.args[0] ? path.resolve(cmd.args[0]) : defaultDir()
     const entries = select(dir, sel.filters)
     const maps = sourceMapsFor(sel)
-    let html: string
     try {
       const services = [...new Set(entries.map((e) => e.service))].join(', ')
-      const data = await buildReport(entries, maps, o.title ?? `dd-run report: ${services}${sel.label ? ` (label ${sel.label.key}=${sel.label.value})` : ''}`, undefined, sel.label, sel.profilerFrames)
-      html = renderHtml(data)
+      const title = o.title ?? `dd-run report: ${services}${sel.label ? ` (label ${sel.label.key}=${sel.label.value})` : ''}`
+      const written = writePage(o.output, await reportPage(entries, title, { maps, label: sel.label, profilerFrames: sel.profilerFrames }))
+      log.info(`report of ${entries.length} profiles written to ${written.file} (${(written.bytes / 1024 / 1024).toFixed(1)} MiB)`)
+      if (o.open) openInBrowser(written.file)
     } finally {
       closeSourceMaps(maps)
     }
-    writePage(o, html, (out) => `report of ${entries.length} profiles written to ${out} (${(html.length / 1024 / 1024).toFixed(1)} MiB)`)
     return 0
   })
 
-/** `dd-run report <before> <after>`: the differential page, every type both sides have. */
+/** `dd-run report <before> <after>`: the comparison page, every type both sides have. */
 async function comparison(a: string, b: string, o: { output: string; open?: boolean; dir?: string }, sel: Selection): Promise<number> {
   const runsDir = o.dir ? path.resolve(o.dir) : defaultDir()
   const before = selectSide(a, sel.filters, runsDir)
   const after = selectSide(b, sel.filters, runsDir)
   const maps = sourceMapsFor(sel)
-  let html: string
   try {
-    const page = await diffPage(before, after, PROFILE_TYPES, new FrameTable({ profilerFrames: sel.profilerFrames }), maps, {})
+    const page = comparisonPage(await compare(before, after, PROFILE_TYPES, { maps, label: sel.label, profilerFrames: sel.profilerFrames }))
     if (!page.types.length) throw new NothingFound(`${a} and ${b} have no profile type in common with samples on both sides`)
-    html = renderHtml(page)
+    const written = writePage(o.output, page)
+    log.info(`comparison of ${before.label} and ${after.label} written to ${written.file}`)
+    if (o.open) openInBrowser(written.file)
   } finally {
     closeSourceMaps(maps)
   }
-  writePage(o, html, (out) => `comparison of ${before.label} and ${after.label} written to ${out}`)
   return 0
 }
 
-/** Writes the page where the user asked, says where, and opens it when asked to. */
-function writePage(o: { output: string; open?: boolean }, html: string, said: (out: string) => string): void {
-  const out = path.resolve(o.output)
-  fs.mkdirSync(path.dirname(out), { recursive: true })
-  fs.writeFileSync(out, html)
-  log.info(said(out))
-  if (o.open) openInBrowser(out)
-}

@@ -1,6 +1,8 @@
 // dd-run top [dir]: the hottest functions across the profiles of a directory, as a table or JSON on stdout.
 import * as path from 'node:path'
-import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
+import { aggregate } from '../report/aggregate'
+import { FrameTable } from '../report/frames'
+import { TYPE_INFO } from '../report/types'
 import { renderTop, topOf } from '../report/top'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './profiles'
 import type { Subcommand } from './index'

@@ -1,6 +1,8 @@
 // Compares two aggregates of one type (built on the same FrameTable): how each function's share of the samples
 // changed. Shares, not absolute values, so runs of different lengths compare fairly.
-import { functionStats, TYPE_INFO, type Aggregate, type ProfileType, type TreeNode } from './aggregate'
+import type { Aggregate } from './aggregate'
+import { functionStats, type TreeNode } from './tree'
+import { TYPE_INFO, type ProfileType } from './types'
 import { formatValue, location, table } from './format'
 
 export interface DiffFunction {

@@ -1,6 +1,6 @@
 // Text helpers shared by top and diff: values with units, locations, and columns that fit a terminal width.
 import * as path from 'node:path'
-import type { Frame } from './aggregate'
+import type { Frame } from './frames'
 import { padEndWidth, padStartWidth, sliceWidth, textWidth } from './text-width'
 
 export function formatValue(v: number, unit: 'nanoseconds' | 'bytes' | 'count'): string {

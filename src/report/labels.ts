@@ -1,36 +1,15 @@
 // Call trees per label value, for the report page's label filter and group-by: any string label of the samples
 // (withLabels keys such as `route`, the events profile's `event` and `gc kind`, `exception type`, `thread name`).
-import { addStacks, combineStacks, newRoot, type Stacks, type TreeNode } from './aggregate'
-import type { PprofProfile } from './pprof-read'
-
-/** Samples that lack a key are grouped under this value, so the groups of a key add up to the whole. */
-export const NO_VALUE = '(none)'
-/** Values of one key beyond the largest ones are grouped as one, so a high-cardinality label cannot bloat the page. */
-export const OTHER_VALUES = '(other values)'
-export const MAX_VALUES = 20
-
-/** Each sample's string labels as [key, value] pairs; undefined when no sample has one. */
-export function sampleLabels(profile: PprofProfile): [string, string][][] | undefined {
-  const strings = profile.stringTable.strings
-  if (!profile.sample.some((s) => s.label?.length)) return undefined
-  return profile.sample.map((s) => (s.label ?? []).map(([k, v]): [string, string] => [strings[k] ?? '', strings[v] ?? '']))
-}
-
-export interface LabelledPart {
-  stacks: Stacks
-  column: number
-  weight: number
-  labels: [string, string][][] | undefined
-  /** The period the samples are of (epoch ms), for the timeline. */
-  start?: number
-  end?: number
-}
+import { NO_VALUE } from './label-values'
+import type { Part } from './read'
+import { combineStacks, type Stacks } from './stacks'
+import { addStacks, newRoot, type TreeNode } from './tree'
 
 /** key -> value -> call tree of the samples with that value (NO_VALUE: without the key). */
 export type LabelTrees = Map<string, Map<string, TreeNode>>
 
 /** The call trees of one process's samples of one type, split by the value of each label key they carry. */
-export function labelTrees(parts: readonly LabelledPart[]): LabelTrees {
+export function labelTrees(parts: readonly Part[]): LabelTrees {
   const keys = new Set<string>()
   for (const p of parts) for (const s of p.labels ?? []) for (const [k] of s) keys.add(k)
   const out: LabelTrees = new Map()

@@ -1,6 +1,7 @@
 // The report page's own script. It runs in the browser, not in Node: scripts/bundle.ts bundles it at build time with
 // the d3 modules it is handed (d3-selection's select, d3-flame-graph), and html.ts inlines that bundle.
 import type { CompactNode, PageData } from './model'
+import { diffRows, esc, fmt, processTreeHtml, time, topRows } from './page-html'
 import { attachNavigation, type Drawn } from './page-keys'
 import { encodePprof } from './page-pprof'
 import { drawTimeline, rangeTrees } from './page-timeline'
@@ -23,7 +24,6 @@ type ViewKind = 'flame' | 'inverted' | 'sandwich'
 export function pageMain(libs: PageLibs): void {
   const data: PageData = JSON.parse(document.getElementById('report-data').textContent)
   const $ = (id: string): any => document.getElementById(id)
-  const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
   const state = {
     scope: 'all',
     type: '',
@@ -51,26 +51,6 @@ export function pageMain(libs: PageLibs): void {
   if (data.mode === 'diff') for (const b of document.querySelectorAll('button.view')) b.hidden = true
 
   const unitOf = (type: string): string => data.types.find((t) => t.id === type)?.unit ?? 'nanoseconds'
-  const fmt = (v: number, unit: string): string => {
-    if (unit === 'count') return Number.isInteger(v) ? String(v) : v.toFixed(1)
-    if (unit === 'bytes') {
-      const steps = ['B', 'KiB', 'MiB', 'GiB']
-      let x = v
-      let i = 0
-      while (Math.abs(x) >= 1024 && i < steps.length - 1) {
-        x /= 1024
-        i++
-      }
-      return (i === 0 ? Math.round(x) : x.toFixed(1)) + ' ' + steps[i]
-    }
-    const ms = v / 1e6
-    if (Math.abs(ms) >= 3_600_000) return (ms / 3_600_000).toFixed(1) + ' h'
-    if (Math.abs(ms) >= 60_000) return (ms / 60_000).toFixed(1) + ' min'
-    if (Math.abs(ms) >= 1000) return (ms / 1000).toFixed(2) + ' s'
-    if (Math.abs(ms) >= 1) return ms.toFixed(1) + ' ms'
-    return (v / 1000).toFixed(0) + ' us'
-  }
-  const time = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
 
   const expand = (c: CompactNode, parent?: Node): Node => {
     const frame = data.frames[c[0]] ?? ['all', '']
@@ -89,33 +69,7 @@ export function pageMain(libs: PageLibs): void {
 
   // Process tree: run -> processes, children under their parent.
   const procList = $('procs')
-  let html = '<button class="scope" data-scope="all">All processes</button>'
-  for (const run of data.runs) {
-    const keys = new Set(run.processes.map((p) => p.key))
-    const kids = new Map<string, typeof run.processes>()
-    for (const p of run.processes) {
-      const parent = p.parent && keys.has(p.parent) ? p.parent : ''
-      kids.set(parent, [...(kids.get(parent) ?? []), p])
-    }
-    const li = (parent: string): string =>
-      (kids.get(parent) ?? [])
-        .map((p) => {
-          const counts = Object.entries(p.profiles)
-            .map(([k, n]) => n + ' ' + k.replace('.pprof', ''))
-            .join(', ')
-          return (
-            '<li><button class="scope" data-scope="proc:' + esc(p.key) + '">' + esc(p.role) + ' <b>' + esc(p.pid) + '</b> ' + esc(p.service) + '</button>' +
-            '<div class="meta">' + (p.command ? esc(p.command) + '<br>' : '') + time(p.start).slice(11) + ' \u2013 ' + time(p.end).slice(11) + ' \u00b7 ' + counts + '</div>' +
-            (kids.has(p.key) ? '<ul>' + li(p.key) + '</ul>' : '') + '</li>'
-          )
-        })
-        .join('')
-    const runScope = data.scopes.some((s) => s.id === 'run:' + run.runId)
-    html +=
-      '<div class="run">' + (runScope ? '<button class="scope" data-scope="run:' + esc(run.runId) + '">' : '<span>') + 'Run ' + esc(run.runId || '(no run id)') +
-      (runScope ? '</button>' : '</span>') + '<ul>' + li('') + '</ul></div>'
-  }
-  procList.innerHTML = html
+  procList.innerHTML = processTreeHtml(data)
 
   const scopeSel = $('scope')
   scopeSel.innerHTML = data.scopes.map((s) => '<option value="' + esc(s.id) + '">' + esc(s.label) + '</option>').join('')
@@ -123,7 +77,7 @@ export function pageMain(libs: PageLibs): void {
   const typeBox = $('types')
   typeBox.innerHTML = data.types.map((t) => '<button class="type" data-type="' + t.id + '">' + esc(t.label) + '</button>').join('')
 
-  const { procsOf, scopeTreeIn } = rangeTrees(data)
+  const { procsOf, labelledTreeIn } = rangeTrees(data)
   const renderTimeline = (scopeId: string): void =>
     drawTimeline({ document, data, procs: procsOf(scopeId), range: state.range, fmt, time, unitOf, esc }, (range) => {
       state.range = range
@@ -146,32 +100,7 @@ export function pageMain(libs: PageLibs): void {
 
   /** The table: `shown` has the rows and total of what the graph shows (all samples, or a label's or a range's). */
   const renderTop = (view: any, type: string, shown: { top: [number, number, number][]; total: number }): void => {
-    const unit = unitOf(type)
-    const rows: string[] = []
-    if (data.mode === 'diff') {
-      rows.push('<tr><th>change</th><th>before</th><th>after</th><th>function</th></tr>')
-      for (const [f, b, a] of view.diff as [number, number, number][]) {
-        const [name, loc] = data.frames[f] ?? ['?', '']
-        const d = a - b
-        // Grew or shrank; appeared (no samples before) or vanished (none after) said in words.
-        const how = b === 0 ? 'appeared' : a === 0 ? 'vanished' : d > 0 ? 'grew' : 'shrank'
-        rows.push(
-          '<tr data-name="' + esc(name) + '" class="' + (d > 0 ? 'grew' : 'shrank') + ' ' + how + '"><td>' + (d >= 0 ? '+' : '') + d.toFixed(1) + ' pt<small>' + how + '</small></td><td>' + b.toFixed(1) + '%</td><td>' +
-            a.toFixed(1) + '%</td><td title="' + esc(loc) + '">' + esc(name) + '<small>' + esc(loc) + '</small></td></tr>',
-        )
-      }
-    } else {
-      rows.push('<tr><th>self</th><th>total</th><th>function</th></tr>')
-      for (const [f, self, total] of shown.top) {
-        const [name, loc] = data.frames[f] ?? ['?', '']
-        const share = (v: number): string => (shown.total > 0 ? ((100 * v) / shown.total).toFixed(1) : '0.0') + '%'
-        rows.push(
-          '<tr data-name="' + esc(name) + '" data-frame="' + f + '"' + (f === state.fn ? ' class="selected"' : '') + '><td title="' + fmt(self, unit) + '">' + share(self) + '</td><td title="' + fmt(total, unit) + '">' + share(total) +
-            '</td><td title="' + esc(loc) + '">' + esc(name) + '<small>' + esc(loc) + '</small></td></tr>',
-        )
-      }
-    }
-    $('top').innerHTML = rows.join('')
+    $('top').innerHTML = data.mode === 'diff' ? diffRows(data, view.diff) : topRows(data, shown, unitOf(type), state.fn)
   }
 
   const render = (): void => {
@@ -206,21 +135,23 @@ export function pageMain(libs: PageLibs): void {
       return
     }
     const unit = unitOf(state.type)
-    // A label: group by its values (one lane each) or keep one value's samples (that lane alone). A time range
-    // rebuilds the tree from the periods instead (the label controls are off meanwhile).
-    const labelled = state.range ? undefined : (view.labels ?? []).find((l: { key: string }) => l.key === state.labelKey)
+    // Every filter composes: the scope (all processes, a run, a process), a label (grouped by its values, one lane
+    // each, or one value's samples kept), a time range (the trees rebuilt from the periods, the label applied to
+    // each period's samples) and the search (highlighting what is drawn).
+    const labelled = (view.labels ?? []).find((l: { key: string }) => l.key === state.labelKey) as { key: string; tree: CompactNode } | undefined
     if (!labelled) state.labelKey = ''
+    const valueLanes = labelled?.tree[2] ?? []
+    const kept = valueLanes.find((c) => c[0] === state.labelValue)
+    if (!kept) state.labelValue = -1
     let base: CompactNode = view.tree
-    if (labelled) {
-      const lane = (labelled.tree[2] ?? []).find((c: CompactNode) => c[0] === state.labelValue)
-      if (!lane) state.labelValue = -1
-      base = lane ? [-1, lane[1], lane[2]] : labelled.tree
-    }
-    if (state.range) base = scopeTreeIn(scope.id, state.type, state.range)
-    renderLabelControls(state.range ? undefined : view)
+    if (labelled) base = kept ? [-1, kept[1], kept[2]] : labelled.tree
+    if (state.range) base = labelledTreeIn(scope.id, state.type, state.range, labelled, kept)
+    renderLabelControls(view)
     const root = expand(base)
-    root.name = scope.label + (labelled ? ' \u00b7 ' + (state.labelValue >= 0 ? (data.frames[state.labelValue]?.[0] ?? '') : 'by ' + labelled.key) : '')
-    if (state.range) root.name = scope.label + ' \u00b7 ' + time(state.range[0]).slice(11) + ' \u2013 ' + time(state.range[1]).slice(11)
+    root.name =
+      scope.label +
+      (labelled ? ' \u00b7 ' + (kept ? (data.frames[kept[0]]?.[0] ?? '') : 'by ' + labelled.key) : '') +
+      (state.range ? ' \u00b7 ' + time(state.range[0]).slice(11) + ' \u2013 ' + time(state.range[1]).slice(11) : '')
     const filtered = base !== view.tree
     const shownTotal = filtered ? root.value : view.total
     const shown = filtered ? { top: topOfTree(root, lanes), total: root.value } : { top: (state.profiler === 'show' && view.topUnfolded) || view.top, total: view.total }

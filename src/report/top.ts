@@ -1,5 +1,7 @@
 // The hottest functions of an aggregate, as data (for --json and the HTML page) and as a terminal table.
-import { functionStats, TYPE_INFO, type Aggregate, type ProfileType } from './aggregate'
+import type { Aggregate } from './aggregate'
+import { functionStats } from './tree'
+import { TYPE_INFO, type ProfileType } from './types'
 import { formatRange, formatValue, location, pct, table } from './format'
 import type { ProfileEntry } from './load'
 

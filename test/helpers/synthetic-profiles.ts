@@ -5,8 +5,11 @@ import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { Profile, StringTable } from 'pprof-format'
 
-/** A sample: frames root first, each `name` (file /app/<name>.js) or `name@file`; CPU (and wall) nanoseconds. */
-export type Sample = { frames: string[]; cpu: number; labels?: Record<string, string> }
+/**
+ * A sample: frames root first, each `name` (file /app/<name>.js) or `name@file`; CPU (and wall) nanoseconds; `at`,
+ * its own end time (epoch ms), written as the wall profiler's `end_timestamp_ns` label.
+ */
+export type Sample = { frames: string[]; cpu: number; labels?: Record<string, string>; at?: number }
 
 /** A file that dd-run takes for @datadog/pprof's: its frames are the profiler's. */
 export const PPROF_FILE = '/opt/x/node_modules/@datadog/pprof/out/src/time-profiler.js'
@@ -37,7 +40,10 @@ export function wallProto(samples: Sample[]): Profile {
     sample: samples.map((s) => ({
       locationId: s.frames.map(idOf).reverse(),
       value: [1, s.cpu, s.cpu],
-      label: Object.entries(s.labels ?? {}).map(([k, v]) => ({ key: st.dedup(k), str: st.dedup(v) })),
+      label: [
+        ...Object.entries(s.labels ?? {}).map(([k, v]) => ({ key: st.dedup(k), str: st.dedup(v) })),
+        ...(s.at === undefined ? [] : [{ key: st.dedup('end_timestamp_ns'), num: BigInt(Math.round(s.at)) * 1_000_000n }]),
+      ],
     })),
     location: locations,
     function: functions,

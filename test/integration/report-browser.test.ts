@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT, fixture } from '../helpers/paths'
 import { readPprof } from '../../src/report/load'
-import { PPROF_FILE, writeBundle } from '../helpers/synthetic-profiles'
+import { PPROF_FILE, writeBundle, type Sample } from '../helpers/synthetic-profiles'
 import { pprofTop } from '../helpers/pprof'
 import { eventFiles, profileRun } from '../helpers/report'
 import { cleanEnv, ddRun, tempDir } from '../helpers/run'
@@ -33,6 +33,8 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const swapDir = tempDir()
   const labelDir = tempDir()
   const periodsDir = tempDir()
+  const timedDir = tempDir()
+  const T0 = Date.UTC(2026, 10, 24, 21, 0, 0)
   const out = tempDir()
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'dd-run-chromium-'))
   let context: BrowserContext | undefined
@@ -50,6 +52,19 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.equal(periods.code, 0, periods.stderr)
     const labelled = await ddRun(['report', labelDir, '-o', path.join(out, 'labels.html')], { env: cleanEnv() })
     assert.equal(labelled.code, 0, labelled.stderr)
+    // Known samples with their own times (the wall profiler's end_timestamp_ns): one 60-second upload period whose
+    // `early*` functions ran in its first 10 seconds and `late*` in its last 20, under route=/a or route=/b.
+    const at = (s: number): number => T0 + s * 1000
+    const tick = (fn: string, route: string, seconds: number[]): Sample[] => seconds.map((s) => ({ frames: ['main', fn], cpu: 10e6, at: at(s), labels: { route } }))
+    writeBundle(timedDir, { pid: '20', seq: 1, start: new Date(T0).toISOString(), end: new Date(at(60)).toISOString() }, [
+      ...tick('early1', '/a', [3, 4, 5, 6]),
+      ...tick('early2', '/b', [8, 9]),
+      ...tick('late1', '/a', [45, 46, 47]),
+      ...tick('late2', '/b', [55]),
+    ])
+    writeBundle(timedDir, { pid: '21', seq: 1, start: new Date(T0).toISOString(), end: new Date(at(60)).toISOString() }, tick('other', '/a', [50, 50.2, 50.4, 50.6, 50.8]))
+    const timed = await ddRun(['report', timedDir, '-o', path.join(out, 'timed.html')], { env: cleanEnv() })
+    assert.equal(timed.code, 0, timed.stderr)
     const compare = await ddRun(['report', dir, swapDir, '-o', path.join(out, 'compare.html')], { env: cleanEnv() })
     assert.equal(compare.code, 0, compare.stderr)
     const diff = await ddRun(['diff', dir, swapDir, '--html', path.join(out, 'diff.html')], { env: cleanEnv() })
@@ -93,7 +108,12 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   const chartWidth = (page: Page): Promise<number> => page.evaluate(() => Number(document.querySelector('#chart svg')?.getAttribute('width') ?? 0))
   const names = (page: Page): Promise<string[]> =>
     page.evaluate(() => [...document.querySelectorAll('#chart g.frame')].map((g) => g.getAttribute('name') ?? '').filter((n) => n))
-  const settle = (page: Page) => page.waitForTimeout(700) // d3 transitions are 200 ms; labels appear after them
+  /**
+   * Waits, polling, until the graph has finished drawing: d3 keeps each scheduled or running transition on its
+   * element (`__transition`), and d3-flame-graph writes the labels in transitions of their own.
+   */
+  const settle = (page: Page): Promise<unknown> =>
+    page.waitForFunction(() => ![...document.querySelectorAll('.views *')].some((e: any) => e.__transition), undefined, { polling: 50, timeout: 10_000 })
   /** Polls a frame's width until `ok` holds (a loaded machine draws transitions late), up to 5 s; returns it. */
   const widthWhen = async (page: Page, name: string, ok: (w: number) => boolean): Promise<number> => {
     let w = await frameWidth(page, name)
@@ -110,6 +130,18 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await settle(page)
     assert.deepEqual(errors, [])
     assert.deepEqual(requests, [pathToFileURL(file).href])
+    // The page's Content-Security-Policy refuses any request its script (or an injected one) would make.
+    assert.match((await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '', /^default-src 'none';/)
+    const refused = await page.evaluate(async () => {
+      const blocked: string[] = []
+      document.addEventListener('securitypolicyviolation', (e: any) => blocked.push(e.violatedDirective))
+      const fetched = await (globalThis as any).fetch('http://127.0.0.1:9/x').then(() => 'fetched', () => 'refused')
+      await new Promise((r) => setTimeout(r, 50))
+      return { fetched, blocked }
+    })
+    assert.deepEqual(refused, { fetched: 'refused', blocked: ['connect-src'] })
+    assert.deepEqual(requests, [pathToFileURL(file).href], 'the refused fetch never left the page')
+    errors.length = 0 // the refusal is reported on the console
     const shown = await names(page)
     assert.ok(shown.includes('hotSpin'), `hotSpin is not in the flame graph: ${JSON.stringify(shown)}`)
     const hot = page.locator('#chart g.frame[name="hotSpin"] .d3-flame-graph-label')
@@ -202,13 +234,40 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     }, name)
   /** A screenshot of the chart area kept in .test-artifacts/, checked for a drawn graph: many colours, not a blank box. */
   async function shot(page: Page, name: string): Promise<void> {
+    await settle(page)
     fs.mkdirSync(ARTIFACTS, { recursive: true })
     const file = path.join(ARTIFACTS, name)
-    await page.locator('.views').screenshot({ path: file })
-    const png = fs.readFileSync(file)
-    assert.ok(png.length > 8000, `${name} is ${png.length} bytes: an empty box compresses to far less`)
-    const colours = await page.evaluate(() => new Set([...document.querySelectorAll('.views g.frame rect')].map((r: any) => r.getAttribute('fill'))).size)
-    assert.ok(colours >= 3, `${name}: only ${colours} frame colours drawn`)
+    // The graph's column (the chart, and the callees under it in the sandwich), not the table beside it.
+    const png = await page.locator('.views > div').first().screenshot({ path: file })
+    // The pixels, decoded in a blank page: a drawn graph covers a good part of its box, in several colours.
+    const blank = await (context as BrowserContext).newPage()
+    try {
+      const { drawn, colours } = await blank.evaluate(async (b64) => {
+        const img = new (globalThis as any).Image()
+        img.src = 'data:image/png;base64,' + b64
+        await img.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = img.width
+        canvas.height = img.height
+        const g = canvas.getContext('2d')
+        g.drawImage(img, 0, 0)
+        const px = g.getImageData(0, 0, img.width, img.height).data
+        const seen = new Set<number>()
+        let n = 0
+        for (let i = 0; i < px.length; i += 4) {
+          const [r, gr, bl] = [px[i], px[i + 1], px[i + 2]]
+          // Not the box's white background (the grey of an unchanged frame in a differential graph counts).
+          if (r > 240 && gr > 240 && bl > 240) continue
+          n++
+          seen.add(((r >> 4) << 8) | ((gr >> 4) << 4) | (bl >> 4))
+        }
+        return { drawn: n / (px.length / 4), colours: seen.size }
+      }, png.toString('base64'))
+      assert.ok(drawn > 0.15, `${name}: ${(drawn * 100).toFixed(1)}% of the graph's box is drawn: an empty box`)
+      assert.ok(colours >= 3, `${name}: only ${colours} colours drawn`)
+    } finally {
+      await blank.close()
+    }
   }
 
   it('draws each process as its own lane under its run in "All processes"', async () => {
@@ -246,6 +305,14 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
   it('sandwich: a table row selects the function; its callers and callees are drawn around it', async () => {
     const { page, errors } = await open(path.join(out, 'report.html'))
     await page.click('button[data-view=sandwich]')
+    await page.locator('#top tr[data-name="hotSpin"]').click()
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'hotSpin')
+    await page.locator('#top tr[data-name="warmSpin"]').click()
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'warmSpin', 'another row: another sandwich')
+    // keepAllocating: certain in the heap (its CPU time is a few samples, not always taken).
+    await page.locator('button.type', { hasText: 'Heap in use' }).click()
     await page.locator('#top tr[data-name="keepAllocating"]').click()
     await settle(page)
     const callers = await frames(page, '#callers')
@@ -255,9 +322,6 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     assert.ok(callers.some((f) => f.depth === 1 && f.name.startsWith('(module) ')), `the module calls keepAllocating: ${JSON.stringify(callers.slice(0, 4))}`)
     assert.ok(!callers.some((f) => f.name === 'hotSpin'), 'hotSpin is not a caller of keepAllocating')
     assert.equal(callers[0]?.value, callees[0]?.value, 'both halves are the same calls of the function')
-    await page.locator('#top tr[data-name="hotSpin"]').click()
-    await settle(page)
-    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'hotSpin', 'another row: another sandwich')
     await shot(page, 'report-sandwich.png')
     assert.deepEqual(errors, [])
     await page.close()
@@ -314,6 +378,29 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
+  it('each profile type draws its own functions: CPU, wall, heap, GC events, event-loop blocks', async () => {
+    const { page, errors } = await open(path.join(out, 'periods.html'))
+    await settle(page)
+    const expected: [string, (names: string[]) => boolean, string][] = [
+      ['CPU time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'cpu'],
+      ['Wall time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'wall'],
+      ['Heap in use', (n) => n.includes('keepAllocating'), 'space'],
+      ['Events (GC pauses)', (n) => n.some((x) => /^\(gc: (minor|major|incremental|weak callbacks)\)$/.test(x)), 'events'],
+      // The parent's 10 ms spins block its event loop (a 5 ms threshold here), and are attributed to it.
+      ['Event-loop blocking', (n) => n.includes('parentSpin'), 'blocks'],
+    ]
+    for (const [label, ok, id] of expected) {
+      await page.locator('button.type', { hasText: label }).click()
+      await settle(page)
+      const shown = await names(page)
+      assert.ok(ok(shown), `${label}: ${JSON.stringify([...new Set(shown)].slice(0, 20))}`)
+      assert.match((await page.locator('#total').textContent()) ?? '', new RegExp(` · ${label.replace(/[()]/g, '\\$&')} · `))
+      await shot(page, `report-type-${id}.png`)
+    }
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('the timeline draws each process over the run; brushing a range changes the totals of every view', async () => {
     const { page, errors } = await open(path.join(out, 'periods.html'))
     await settle(page)
@@ -323,7 +410,7 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
       return m ? Number(m[1]) * ({ us: 1e-3, ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[m[2] as string] : NaN
     }
     assert.equal(await page.locator('#timeline .tl-label').count(), 2, 'a row per process')
-    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars, one per period')
+    assert.ok((await page.locator('#timeline rect.tl-cpu').count()) >= 3, 'CPU bars over the run')
     assert.ok((await page.locator('#timeline polyline.tl-space').count()) >= 1, 'a heap line')
     // Event-loop blocks are drawn where they happened, from each block's own end time.
     const blocks = await page.locator('#timeline rect.tl-mark title').evaluateAll((ts) => ts.map((t: any) => t.textContent as string).filter((t) => t.includes('event-loop block')))
@@ -364,6 +451,79 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
+  it('samples with their own time: the timeline draws them where they ran, a range keeps them by it, and a label filter composes with it', async () => {
+    const { page, errors } = await open(path.join(out, 'timed.html'))
+    await settle(page)
+    const total = async (): Promise<string> => ((await page.locator('#total').textContent()) ?? '').replace(/^.* · /, '')
+    const shown = async (): Promise<string[]> => [...new Set((await names(page)).filter((n) => /^(early|late|other)/.test(n)))].sort()
+    assert.equal(await total(), '150.0 ms')
+    // CPU is drawn where the samples ran (their bundle spans the whole minute): bars in the first 10 seconds and
+    // the last 20 only, at the page's resolution.
+    const brush = await page.locator('#tl-brush').boundingBox()
+    assert.ok(brush)
+    const bars = await page.locator('#timeline rect.tl-cpu').evaluateAll((rs) => rs.map((r: any) => r.getBoundingClientRect().x as number))
+    const at = bars.map((x) => (x - brush.x) / brush.width)
+    assert.ok(at.length >= 4, `CPU bars: ${JSON.stringify(at)}`)
+    assert.ok(at.every((f) => f < 10 / 60 || f > 40 / 60), `no CPU bar between the 10th and the 40th second: ${JSON.stringify(at.map((f) => Math.round(f * 60)))}`)
+    const drag = async (from: number, to: number): Promise<void> => {
+      const box = await page.locator('#tl-brush').boundingBox()
+      assert.ok(box)
+      await page.mouse.move(box.x + box.width * from, box.y + 4)
+      await page.mouse.down()
+      await page.mouse.move(box.x + box.width * to, box.y + 8, { steps: 4 })
+      await page.mouse.up()
+      await settle(page)
+    }
+    // The first third of the minute: by the samples' own times, the early functions only, all of their time.
+    await drag(0.002, 0.33)
+    assert.equal(await total(), '60.0 ms')
+    assert.deepEqual(await shown(), ['early1', 'early2'])
+    // A label filter on top of the range: only route=/a's samples of the range.
+    await page.selectOption('#label-key', 'route')
+    await settle(page)
+    assert.equal(await total(), '60.0 ms', 'grouped by route, the range keeps every sample')
+    const lanes = (await frames(page)).filter((f) => f.depth === 1).map((f) => `${f.name} ${Math.round(f.value / 1e6)}`)
+    assert.deepEqual(lanes.sort(), ['route=/a 40', 'route=/b 20'])
+    await page.selectOption('#label-value', { label: 'only route=/a' })
+    await settle(page)
+    assert.equal(await total(), '40.0 ms')
+    assert.deepEqual(await shown(), ['early1'])
+    const rows = await page.locator('#top tr[data-name]').evaluateAll((trs) => trs.map((t: any) => t.dataset.name))
+    assert.ok(rows.includes('early1') && !rows.includes('early2') && !rows.includes('late1'), `the table follows both filters: ${JSON.stringify(rows)}`)
+    await shot(page, 'report-range-and-label.png')
+    // The inverted view and the sandwich keep both filters.
+    await page.click('button[data-view=inverted]')
+    await settle(page)
+    assert.equal(await total(), '40.0 ms')
+    assert.deepEqual(await shown(), ['early1'])
+    await page.click('button[data-view=sandwich]')
+    await settle(page)
+    assert.equal((await frames(page, '#callers')).find((f) => f.depth === 0)?.name, 'early1', 'the sandwich of what the filters keep')
+    assert.equal(Math.round(((await frames(page, '#callers')).find((f) => f.depth === 0)?.value ?? 0) / 1e6), 40)
+    await page.click('button[data-view=flame]')
+    // The last two thirds with the same label: the late function and the other process's.
+    await drag(0.34, 0.998)
+    assert.equal(await total(), '80.0 ms')
+    assert.deepEqual(await shown(), ['late1', 'other'])
+    // One process (a lane of "All processes") with the label and the range: its own samples only.
+    await page.locator('#procs button.scope', { hasText: '20' }).click()
+    await settle(page)
+    assert.equal(await page.locator('#label-value').inputValue().then((v) => page.locator(`#label-value option[value="${v}"]`).textContent()), 'only route=/a', 'the label filter is kept')
+    assert.equal(await total(), '30.0 ms')
+    assert.deepEqual(await shown(), ['late1'])
+    // The search highlights within what the filters keep.
+    await page.fill('#search', 'late')
+    await settle(page)
+    assert.match((await page.locator('#details').textContent()) ?? '', /^search: 100\.0% of 30\.0 ms/)
+    // Without the range: the label alone (every period of the process).
+    await page.click('#clear-range')
+    await settle(page)
+    assert.equal(await total(), '70.0 ms')
+    assert.deepEqual(await shown(), ['early1', 'late1'])
+    assert.deepEqual(errors, [])
+    await page.close()
+  })
+
   it('the diff page loads offline and colours the function that grew red', async () => {
     const file = path.join(out, 'diff.html')
     const { page, errors, requests } = await open(file)
@@ -373,7 +533,7 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     const fill = await page.$eval('#chart g.frame[name="warmSpin"] rect', (r) => r.getAttribute('fill') ?? '')
     const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(fill)
     assert.ok(m && Number(m[1]) > Number(m[3]), `warmSpin grew, so it is red rather than blue: ${fill}`)
-    await page.screenshot({ path: path.join(ARTIFACTS, 'report-diff-browser.png') })
+    await shot(page, 'report-diff-browser.png')
     await page.close()
   })
 

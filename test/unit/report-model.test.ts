@@ -8,7 +8,9 @@ import * as zlib from 'node:zlib'
 import { describe, it } from 'node:test'
 import { PROFILER_FRAME } from '../../src/report/frame-names'
 import type { ProfileEntry } from '../../src/report/load'
-import { buildReport, type CompactNode, type PageData } from '../../src/report/model'
+import type { CompactNode, PageData } from '../../src/report/model'
+import { reportPage } from '../../src/report/pages'
+import { GRID_BINS } from '../../src/report/timeline'
 import { tempDir } from '../helpers/run'
 import { PPROF_FILE, wallProto, type Sample } from '../helpers/synthetic-profiles'
 
@@ -38,7 +40,7 @@ describe('report model', () => {
       entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'shared'], cpu: 30 }]),
       entry(root, { pid: '11', role: 'cluster_worker', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'shared'], cpu: 70 }]),
     ]
-    const data = await buildReport(entries, undefined, 't', root)
+    const data = await reportPage(entries, 't', { cwd: root })
     const all = data.scopes.find((s) => s.id === 'all')?.views.cpu
     assert.ok(all)
     assert.deepEqual(named(data, all.tree), [
@@ -63,7 +65,7 @@ describe('report model', () => {
         { frames: ['main', 'timer', `serialize@${PPROF_FILE}`, `encode@${PPROF_FILE}`], cpu: 10 },
       ]),
     ]
-    const data = await buildReport(entries, undefined, 't', root)
+    const data = await reportPage(entries, 't', { cwd: root })
     assert.equal(nameOf(data, data.profilerFrame), PROFILER_FRAME)
     assert.equal(data.profilerFrames, 'group')
     const view = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
@@ -76,12 +78,12 @@ describe('report model', () => {
     assert.deepEqual(rows(view.topUnfolded ?? []), [['work', 90], ['encode', 10]])
 
     // Below the profiler's frames, the app's code: those profiler frames wrap the app (withLabels), they are not its cost.
-    const wrapped = await buildReport(
+    const wrapped = await reportPage(
       [entry(tempDir(), { pid: '12', seq: 1, start: 0, end: 1000 }, [
         { frames: ['main', `withLabels@${PPROF_FILE}`, 'handler', 'spin'], cpu: 50 },
         { frames: ['main', `withLabels@${PPROF_FILE}`, 'handler', `encode@${PPROF_FILE}`, 'deflate@node:zlib'], cpu: 5 },
       ])],
-      undefined, 't', root,
+      't', { cwd: root },
     )
     const w = wrapped.scopes.find((s) => s.id === 'proc:rt-12')?.views.cpu
     assert.ok(w)
@@ -89,7 +91,7 @@ describe('report model', () => {
       'root', 55, [['main', 55, [['withLabels', 55, [['handler', 55, [['spin', 50, []], [PROFILER_FRAME, 5, [['encode', 5, [['deflate', 5, []]]]]]]]]]]]],
     ])
 
-    const hidden = await buildReport(entries, undefined, 't', root, undefined, 'hide')
+    const hidden = await reportPage(entries, 't', { cwd: root, profilerFrames: 'hide' })
     const h = hidden.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
     assert.equal(h?.total, 90, "hide: the profiler's samples are left out")
     assert.equal(hidden.profilerFrame, -1)
@@ -101,7 +103,7 @@ describe('report model', () => {
       entry(root, { pid: '10', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'early'], cpu: 80 }, { frames: ['main'], cpu: 20 }]),
       entry(root, { pid: '10', seq: 2, start: 1000, end: 2000 }, [{ frames: ['main', 'late'], cpu: 300 }]),
     ]
-    const data = await buildReport(entries, undefined, 't', root)
+    const data = await reportPage(entries, 't', { cwd: root })
     const series = data.timeline['rt-10']?.cpu
     assert.ok(series)
     assert.deepEqual(series.periods.map(([from, to, total]) => [from, to, total]), [[0, 1000, 100], [1000, 2000, 300]])
@@ -126,6 +128,38 @@ describe('report model', () => {
     assert.deepEqual(decoded, [{ early: 80, main: 20 }, { late: 300 }])
   })
 
+  it('samples with their own time are binned on the run\'s grid; each period splits its samples by label value', async () => {
+    const root = tempDir()
+    // One 60-second period: `early` in its first 10 seconds, `late` in its last 10, `untimed` with no time of its own.
+    const T = Date.UTC(2026, 10, 24, 21, 0, 0)
+    const entries = [
+      entry(root, { pid: '10', seq: 1, start: T, end: T + 60_000 }, [
+        { frames: ['main', 'early'], cpu: 70, at: T + 5_000, labels: { route: '/a' } },
+        { frames: ['main', 'late'], cpu: 20, at: T + 55_000, labels: { route: '/b' } },
+        { frames: ['main', 'late'], cpu: 5, at: T + 55_100, labels: { route: '/c' } },
+        { frames: ['main', 'untimed'], cpu: 10 },
+      ]),
+    ]
+    const data = await reportPage(entries, 't', { cwd: root })
+    const series = data.timeline['rt-10']?.cpu
+    assert.ok(series)
+    // Bins of 200 ms (60 s over GRID_BINS) for the timed samples; the untimed stays in its whole period.
+    const step = 60_000 / GRID_BINS
+    assert.deepEqual(series.periods.map(([from, to, total]) => [from - T, Math.round(to - T), total]), [
+      [0, 60_000, 10],
+      [5_000, Math.round(5_000 + step), 70],
+      [55_000, Math.round(55_000 + step), 25],
+    ])
+    // Per label key: one value for a whole bin is written as that value; the period without the key as (none); a
+    // bin of two values has each value's samples placed on the tree.
+    assert.deepEqual(series.periods.slice(0, 2).map((q) => q[4]), [{ route: '(none)' }, { route: '/a' }])
+    const split = series.periods[2]?.[4]?.route
+    assert.ok(Array.isArray(split))
+    assert.deepEqual(split.map(([value, flat]) => [value, Math.round(flat.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0) * series.unit)]), [['/b', 20], ['/c', 5]])
+    // The heap has no time of its own: per period, as before (no space profile here: no series).
+    assert.equal(data.timeline['rt-10']?.space, undefined)
+  })
+
   it('label views: one lane per value, samples (and processes) without the key under (none)', async () => {
     const root = tempDir()
     const entries = [
@@ -136,7 +170,7 @@ describe('report model', () => {
       ]),
       entry(root, { pid: '11', seq: 1, start: 0, end: 1000 }, [{ frames: ['main', 'other'], cpu: 100 }]),
     ]
-    const data = await buildReport(entries, undefined, 't', root)
+    const data = await reportPage(entries, 't', { cwd: root })
     const view = data.scopes.find((s) => s.id === 'proc:rt-10')?.views.cpu
     const route = view?.labels?.find((l) => l.key === 'route')
     assert.ok(route)
