@@ -1,9 +1,8 @@
 // Who is this process (or thread) in the tree, and should it be profiled? Pure functions over argv, the
 // environment and a few facts about the thread, so they are tested without starting processes.
 import * as path from 'node:path'
+import type { Role } from '../export/bundle'
 import { RUN_ID, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
-
-export type Role = 'main' | 'child' | 'cluster_worker' | 'worker_thread'
 
 export interface ProcessFacts {
   pid: number

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import type { Config } from '../config/schema'
-import { buildBundle } from '../export/bundle'
+import { buildBundle, formatTags, type Snapshot } from '../export/bundle'
 import { FileExporter } from '../export/file'
 import { spoolBundle } from '../export/spool'
 import type { Attachment, Bundle, Exporter } from '../export/types'
@@ -16,7 +16,7 @@ import { writeReport, type ProcessReport } from '../run/report'
 import { originalKill, watchExitSignals, type ExitSignals } from './exit-signals'
 import type { Identity } from './process-kind'
 import { heapNow, type Pprof, type Profilers, type Taken } from './profilers'
-import { formatTags, profileTags, type Snapshot, type TagInputs } from './tags'
+import { profileTags, type TagInputs } from './tags'
 
 export interface SessionOptions {
   pprof: Pprof
