@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { SCHEMA, type Config } from '../config/schema'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
+import { FLUSHED_SIGNALS, SIGNAL_PREFIX } from '../run/channel-layout'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeLauncherInfo } from '../run/launcher-info'
 import { createChannel } from './channel'
@@ -79,8 +80,6 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
  * (src/profiling/watchdog). Only the signals that listener handles.
  */
 function tellStalled(channel: string): (signal: NodeJS.Signals) => void {
-  const { FLUSHED_SIGNALS } = require('../profiling/exit-signals') as typeof import('../profiling/exit-signals')
-  const { SIGNAL_PREFIX } = require('../profiling/watchdog/protocol') as typeof import('../profiling/watchdog/protocol')
   let n = 0
   return (signal) => {
     if (!FLUSHED_SIGNALS.includes(signal)) return

@@ -3,9 +3,8 @@
 // watchdog thread answers there: its main thread's stack and the profile it exported.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { channelParents } from '../launch/channel'
-import { SNAPSHOT_PREFIX, type SnapshotAnswer } from '../profiling/watchdog/protocol'
 import { randomUuid } from '../random-id'
+import { CHANNEL_PREFIX, channelParents, SNAPSHOT_PREFIX, type SnapshotAnswer } from './channel-layout'
 import { readLauncherInfo, type LauncherInfo } from './launcher-info'
 import { readReports, type ProcessReport } from './report'
 
@@ -20,7 +19,7 @@ export function findRuns(parents: string[] = channelParents()): Run[] {
   for (const parent of parents) {
     let names: string[] = []
     try {
-      names = fs.readdirSync(parent).filter((n) => n.startsWith('dd-run-'))
+      names = fs.readdirSync(parent).filter((n) => n.startsWith(CHANNEL_PREFIX))
     } catch {
       continue
     }

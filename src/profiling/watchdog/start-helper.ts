@@ -7,7 +7,8 @@ import type { Logger } from '../../log'
 import { DIST_DIR } from '../../dist-dir'
 import type { ProcessReport } from '../../run/report'
 import type { Session } from '../session'
-import { HELPER_MARK, WATCHDOG_ENTRY, type EntryAnswer, type HelperData } from './protocol'
+import type { EntryAnswer } from '../../run/channel-layout'
+import { HELPER_MARK, WATCHDOG_ENTRY, type HelperData } from './protocol'
 import { stackHere } from './stack'
 
 export interface WatchdogOptions {
