@@ -12,7 +12,7 @@ import { createChannel } from './channel'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
-import { which } from './which'
+import { which } from '../which'
 
 /** ignored: the settings whose bad value was replaced by its default, for the run summary. */
 export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger, ignored: readonly string[] = []): Promise<number> {
