@@ -146,9 +146,9 @@ export function nearestPackageJson(from: string): PackageInfo | undefined {
   }
 }
 
-/** The commit and origin URL of the checkout dd-run starts in (see src/launch/git-info.ts). */
+/** The commit and origin URL of the checkout dd-run starts in (see src/config/git-info.ts). */
 function gitLayer(cwd: string): Layer {
-  const { gitInfo } = require('../launch/git-info') as typeof import('../launch/git-info')
+  const { gitInfo } = require('./git-info') as typeof import('./git-info')
   const git = gitInfo(cwd)
   const layer: Layer = {}
   if (git.commitSha) layer.gitCommitSha = { raw: git.commitSha, source: 'git checkout', name: 'HEAD' }
