@@ -36,7 +36,7 @@ export const RELAY_MARGIN_MS = 2_000
 export async function finishRun(ctx: FinishContext): Promise<void> {
   try {
     const { relaySpool } = require('./relay') as typeof import('./relay')
-    const { readReports } = require('../run/report') as typeof import('../run/report')
+    const { readReports } = require('../run/status') as typeof import('../run/status')
     const { summaryLines } = require('./summary') as typeof import('./summary')
     if (ctx.group) await waitForProfiled(ctx, () => readReports(ctx.channel))
     const relayTimeout = ctx.config.flushTimeout * 1000 + RELAY_MARGIN_MS

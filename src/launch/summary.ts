@@ -1,7 +1,7 @@
 // The run summary the launcher prints when the child exits: one line per Node process (and worker thread) of the
 // tree, from the reports the preloads left in the run channel and what the launcher relayed for them. Pure.
 import * as path from 'node:path'
-import type { BadReport, ProcessReport } from '../run/report'
+import type { BadReport, ProcessReport } from '../run/status'
 
 export interface Relayed {
   /** Bundles relayed per exporter. */

@@ -2,7 +2,7 @@
 // (src/launch/), the profiled processes and their watchdog threads write into it (src/profiling/), dd-run snapshot
 // finds and asks it (src/run/snapshot.ts):
 //   <parent>/dd-run-XXXXXX/                      one channel per launch (mode 0700)
-//     reports/<pid>-<threadId>.json              each process's status (src/run/report.ts)
+//     reports/<pid>-<threadId>.json              each process's status (src/run/status.ts)
 //     spool/...                                  last-gasp bundles (src/export/spool.ts)
 //     launcher.json                              the launcher's pid and command (src/run/launcher-info.ts)
 //     snapshot-<id>/<pid>-0.json                 a dd-run snapshot request and the answers

@@ -6,7 +6,7 @@ import * as path from 'node:path'
 import { randomUuid } from '../random-id'
 import { CHANNEL_PREFIX, channelParents, SNAPSHOT_PREFIX, type SnapshotAnswer } from './channel-layout'
 import { readLauncherInfo, type LauncherInfo } from './launcher-info'
-import { readReports, type ProcessReport } from './report'
+import { readReports, type ProcessReport } from './status'
 
 export interface Run {
   channel: string

@@ -9,7 +9,7 @@ import { buildBundle } from '../../src/export/bundle'
 import { readSpool, spoolBundle } from '../../src/export/spool'
 import { finishRun } from '../../src/launch/finish'
 import { createLogger } from '../../src/log'
-import { readReports, writeReport, type ProcessReport } from '../../src/run/report'
+import { readReports, writeReport, type ProcessReport } from '../../src/run/status'
 import { tempDir } from '../helpers/run'
 
 const report = (over: Partial<ProcessReport>): ProcessReport => ({

@@ -1,8 +1,8 @@
 // Reports read back from the run channel: what dd-run writes passes, anything else is named field by field.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { checkReport } from '../../src/run/report-shape'
-import type { ProcessReport } from '../../src/run/report'
+import { checkReport } from '../../src/run/status-shape'
+import type { ProcessReport } from '../../src/run/status'
 
 const good: ProcessReport = {
   pid: 42,

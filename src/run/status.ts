@@ -94,7 +94,7 @@ export function readReports(channel: string): ReportList {
       bad.push({ file, problem: 'not valid JSON' })
       continue
     }
-    const { checkReport } = require('./report-shape') as typeof import('./report-shape')
+    const { checkReport } = require('./status-shape') as typeof import('./status-shape')
     const checked = checkReport(value, { pid: Number(m[1]), threadId: Number(m[2]) })
     if (typeof checked === 'string') bad.push({ file, problem: checked })
     else out.push(checked)

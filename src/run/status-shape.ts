@@ -1,7 +1,7 @@
 // The shape of a report read back from the run channel. The launcher trusts nothing it reads from disk: a report
 // can be garbage, or valid JSON with a field missing or of the wrong type (a foreign or older writer, a hand edit),
 // and one such file must cost one line of the summary, never the summary. Pure.
-import type { ProcessReport } from './report'
+import type { ProcessReport } from './status'
 
 const STATES = new Set(['profiled', 'dormant', 'off'])
 
