@@ -68,3 +68,9 @@ export async function loadPainter(): Promise<Painter> {
   const c = new Chalk({ level: 1 })
   return { prefix: (s) => c.magenta(s), warn: (s) => c.yellow(s), error: (s) => c.red(s), dim: (s) => c.dim(s) }
 }
+
+/** An error's message, first line only: what a one-line warning or a status says of it. */
+export function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n')[0] ?? text
+}

@@ -23,6 +23,17 @@ export function originalKill(pid: number, signal?: string | number): boolean {
   return realKill.call(process, pid, signal)
 }
 
+/** Whether a process still runs (the launcher, which relays the spool), asked with the original process.kill. */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true
+  try {
+    originalKill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
 export interface ExitSignals {
   /** Removes every listener and wrapper: after the final profile, or when profiling stops. */
   stop(): void

@@ -1,6 +1,7 @@
-// What each Node process (or worker thread) of a run tells the launcher: one small JSON file per process,
+// What each Node process (or worker thread) of a run tells the launcher, its status: one small JSON file per process,
 //   <channel>/reports/<pid>-<threadId>.json
-// rewritten atomically (temporary name, then rename) whenever it changes, synchronously on the exit path.
+// rewritten atomically (temporary name, then rename) whenever it changes, synchronously on the exit path. The
+// StatusLedger owns a process's status; the launcher reads them all back (readReports).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -53,6 +54,86 @@ export function writeReport(channel: string, report: ProcessReport): void {
   const tmp = `${file}.tmp-${process.pid}-${report.threadId}`
   fs.writeFileSync(tmp, JSON.stringify(report), { mode: 0o600 })
   fs.renameSync(tmp, file)
+}
+
+/** What a process's status keeps of its failures: the first ones (each also said once on stderr). */
+const MAX_FAILURES = 20
+
+/**
+ * The owner of one process's status: start.ts, the session and the watchdog record what happens through it, and it
+ * writes the file for the launcher when asked (synchronously, so the exit path can too). Without a channel it only
+ * keeps the record (the watchdog's answers read it).
+ */
+export class StatusLedger {
+  private channelRemoved = false
+
+  constructor(
+    readonly status: ProcessReport,
+    private readonly channel: string | undefined,
+    /** Whether the launcher still runs; when it does not, nobody reads the channel again. */
+    private readonly launcherAlive: () => boolean = () => true,
+    private readonly debug: (msg: string) => void = () => undefined,
+  ) {}
+
+  /** Not profiled: dormant by policy, or off after a failure. */
+  notProfiled(state: 'dormant' | 'off', reason: string): void {
+    this.status.state = state
+    this.status.reason = reason
+    this.save()
+  }
+
+  failure(text: string): void {
+    if (this.status.failures.length < MAX_FAILURES) this.status.failures.push(text)
+  }
+
+  /** What an exporter has delivered so far (its own count when it keeps one), what it lost, and where it puts them. */
+  exporter(name: string, sent: number, lost?: { failed: number; dropped: number }, target?: string): void {
+    this.status.exported[name] = sent
+    if (lost && lost.failed + lost.dropped > 0) (this.status.lost ??= {})[name] = lost
+    if (target) this.status.targets[name] = target
+  }
+
+  /** A final bundle left in the spool for the launcher to relay. */
+  spooled(exporter: string): void {
+    this.status.spooled[exporter] = (this.status.spooled[exporter] ?? 0) + 1
+  }
+
+  /** A final bundle written to the output directory because its exporter could not take it. */
+  keptInFile(target: string): void {
+    this.status.exported.file = (this.status.exported.file ?? 0) + 1
+    this.status.targets.file = target
+  }
+
+  /** A period merged into the next one: the previous export was still running. */
+  deferred(): void {
+    this.status.deferred++
+  }
+
+  ended(how: string): void {
+    this.status.endedAt = new Date().toISOString()
+    this.status.exit = how
+  }
+
+  /** Writes the status for the launcher; removes the channel of a launcher that is gone (SIGKILLed). */
+  save(): void {
+    if (!this.channel || this.channelRemoved) return
+    if (!this.launcherAlive()) {
+      // Nobody will read the channel again: remove it rather than leave it in /tmp. Any process of the tree may
+      // get here first; the others find it gone.
+      try {
+        fs.rmSync(this.channel, { recursive: true, force: true })
+      } catch (err) {
+        this.debug(`could not remove the run channel of a launcher that is gone: ${(err as Error).message}`)
+      }
+      this.channelRemoved = true
+      return
+    }
+    try {
+      writeReport(this.channel, this.status)
+    } catch (err) {
+      this.debug(`could not write the report for the launcher: ${(err as Error).message}`)
+    }
+  }
 }
 
 /** A report file the launcher could not use, and why (in a few words, never the file's content). */
