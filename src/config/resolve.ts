@@ -2,8 +2,9 @@
 // package.json, merged by precedence into one frozen Config. Reads files; the parsing itself is in layers.ts.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { gitInfo } from './git-info'
 import { envLayer, resolveLayers, type Layer, type Resolved } from './layers'
-import { SCHEMA, type Config } from './schema'
+import type { Config } from './schema'
 
 export interface LaunchInputs {
   /** Values given as flags, already in raw text form. */
@@ -148,7 +149,6 @@ export function nearestPackageJson(from: string): PackageInfo | undefined {
 
 /** The commit and origin URL of the checkout dd-run starts in (see src/config/git-info.ts). */
 function gitLayer(cwd: string): Layer {
-  const { gitInfo } = require('./git-info') as typeof import('./git-info')
   const git = gitInfo(cwd)
   const layer: Layer = {}
   if (git.commitSha) layer.gitCommitSha = { raw: git.commitSha, source: 'git checkout', name: 'HEAD' }
@@ -177,6 +177,3 @@ function packageLayer(pkg: PackageInfo): Layer {
   if (pkg.version) layer.version = { raw: pkg.version, source: 'package.json', name: 'version', file: pkg.file }
   return layer
 }
-
-/** The variables that name a setting, for listing unknown DD_PROFILING_* variables as likely typos. */
-export const KNOWN_VARIABLES = new Set(Object.values(SCHEMA).flatMap((row) => [row.env, ...((row as { aliases?: readonly string[] }).aliases ?? [])]))

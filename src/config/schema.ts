@@ -360,4 +360,3 @@ export type Key = keyof Schema
 export type Config = { readonly [K in Key]: Schema[K] extends Setting<infer T> ? T : never }
 export const KEYS = Object.keys(SCHEMA) as Key[]
 
-export { redact } from './redact'

@@ -71,6 +71,3 @@ export function buildBundle(attachments: Attachment[], e: EventInputs): Bundle {
   }
   return { event, attachments }
 }
-
-/** RFC 3339 as the intake accepts it. */
-export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/

@@ -41,7 +41,10 @@ export interface ProcessFacts {
 
 export interface Exporter {
   readonly name: string
-  /** Sends or writes one bundle. Never throws into the app: failures are reported and counted by the exporter. */
+  /**
+   * Sends or writes one bundle. The network exporters never reject: they count and report their own failures. The
+   * file exporter rejects when a bundle cannot be written; the session catches that, says it once and the app runs on.
+   */
   export(bundle: Bundle): Promise<void>
   /**
    * Writes one bundle synchronously: what the `exit` event allows. Exporters that cannot (the network ones) leave

@@ -4,7 +4,10 @@
 import * as fs from 'node:fs'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
+import { readReports } from '../run/status'
 import { livingInGroup } from './linger'
+import { relaySpool } from './relay'
+import { summaryLines } from './summary'
 import type { ChildExit } from './supervise'
 
 export interface FinishContext {
@@ -35,9 +38,6 @@ export const RELAY_MARGIN_MS = 2_000
 
 export async function finishRun(ctx: FinishContext): Promise<void> {
   try {
-    const { relaySpool } = require('./relay') as typeof import('./relay')
-    const { readReports } = require('../run/status') as typeof import('../run/status')
-    const { summaryLines } = require('./summary') as typeof import('./summary')
     if (ctx.group) await waitForProfiled(ctx, () => readReports(ctx.channel))
     const relayTimeout = ctx.config.flushTimeout * 1000 + RELAY_MARGIN_MS
     const relayed = await relaySpool(ctx.channel, ctx.config, ctx.log, relayTimeout)

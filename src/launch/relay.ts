@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import type { Config, ExporterName } from '../config/schema'
 import { keepInOutputDir } from '../export/final'
+import { createExporters } from '../export/index'
 import { readSpool } from '../export/spool'
 import type { Exporter } from '../export/types'
 import type { Logger } from '../log'
@@ -26,7 +27,6 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
     let e = exporters.get(name)
     if (!e) {
       try {
-        const { createExporters } = require('../export/index') as typeof import('../export/index')
         // The process already warned about this exporter, and the summary lists what the relay could not send:
         // with the exporter's own words, kept here, since they are not printed again.
         const relayLog: Logger = {

@@ -3,6 +3,8 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { SCHEMA, type Config } from '../config/schema'
+import { pruneOutput } from '../export/file'
+import { vetOutputDir } from '../export/output-dir'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
 import { FLUSHED_SIGNALS, SIGNAL_PREFIX } from '../run/channel-layout'
@@ -46,7 +48,6 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     }
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
     // An output directory that is not the user's own is refused here, once, for every process of the run.
-    const { vetOutputDir } = require('../export/output-dir') as typeof import('../export/output-dir')
     const vetted = vetOutputDir(path.resolve(config.outputDir))
     if (vetted.warning) log.warn(vetted.warning)
     if (vetted.dir && vetted.warning) {
@@ -119,7 +120,6 @@ function checkOutputCap(config: Config, log: Logger): void {
   } catch {
     // No stamp yet (or no directory yet): check.
   }
-  const { pruneOutput } = require('../export/file') as typeof import('../export/file')
   pruneOutput(dir, config.outputMaxMb * 1024 * 1024).then(
     (removed) => {
       touchStamp(stamp)

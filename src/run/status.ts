@@ -4,6 +4,7 @@
 // StatusLedger owns a process's status; the launcher reads them all back (readReports).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { checkReport } from './status-shape'
 
 export type ProcessState = 'profiled' | 'dormant' | 'off'
 
@@ -175,7 +176,6 @@ export function readReports(channel: string): ReportList {
       bad.push({ file, problem: 'not valid JSON' })
       continue
     }
-    const { checkReport } = require('./status-shape') as typeof import('./status-shape')
     const checked = checkReport(value, { pid: Number(m[1]), threadId: Number(m[2]) })
     if (typeof checked === 'string') bad.push({ file, problem: checked })
     else out.push(checked)
