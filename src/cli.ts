@@ -157,11 +157,6 @@ export async function main(argv: string[]): Promise<number | undefined> {
   // Exporters are decided once here (probing for an agent if need be) so every process of the run agrees.
   const { decideExporters } = require('./export/choose') as typeof import('./export/choose')
   const decided = await decideExporters(resolved, (m) => log.debug(m))
-  if (!decided.ok) {
-    for (const p of decided.problems) log.error(p)
-    log.error(`nothing was run; see dd-run --help or docs/exporters.md`)
-    return 2
-  }
   const { typoWarnings } = require('./config/typos') as typeof import('./config/typos')
   const typos = typoWarnings(process.env)
 

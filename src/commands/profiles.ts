@@ -101,7 +101,7 @@ function envSettings(): { outputDir: string; sourceMap: boolean } {
 
 /** The output directory dd-run writes to by default (DD_PROFILING_OUTPUT_DIR, else ./dd-profiles). */
 export function defaultDir(): string {
-  return path.resolve(envSettings().outputDir)
+  return envSettings().outputDir
 }
 
 export function describeFilters(f: Filters): string {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { gitInfo } from './git-info'
-import { envLayer, resolveLayers, type Layer, type Resolved } from './layers'
+import { describeOrigin, envLayer, resolveLayers, type Layer, type RawValue, type Resolved } from './layers'
 import type { Config } from './schema'
 
 export interface LaunchInputs {
@@ -56,19 +56,30 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
     pkg ? packageLayer(pkg) : {},
     gitLayer(inputs.cwd),
   ]
-  const resolved = resolveLayers(layers)
-  const config = Object.freeze({
-    ...resolved.config,
-    outputDir: path.resolve(inputs.cwd, resolved.config.outputDir),
-  }) as Config
+  const resolved = resolveLayers(layers, inputs.cwd)
+  const config = resolved.config
+  const together = combinationProblems(config, resolved.sources)
   return {
     config,
     sources: resolved.sources,
-    problems: [...problems, ...resolved.problems],
-    flagProblems: [...missingFiles, ...resolved.flagProblems],
+    problems: [...problems, ...resolved.problems, ...together],
+    // Settings that cannot work together stop the launcher whatever their source, as a bad flag does.
+    flagProblems: [...missingFiles, ...resolved.flagProblems, ...together],
     envFileVars,
     ...(pkg ? { packageJson: pkg.file } : {}),
   }
+}
+
+/** Settings that are each valid but do not work together. One line each, naming the variables. */
+export function combinationProblems(config: Config, sources: Resolved['sources']): string[] {
+  const problems: string[] = []
+  const names = config.exporters ?? []
+  if (config.profilingEnabled && names.includes('agentless') && !config.apiKey) {
+    const src = sources.exporters
+    const origin = src.source === 'default' ? 'DD_PROFILING_EXPORTERS' : describeOrigin(src as RawValue)
+    problems.push(`${origin}=${names.join(',')}: agentless export needs DD_API_KEY, which is not set (set it, or choose the agent or file exporter)`)
+  }
+  return problems
 }
 
 function readText(file: string): string | undefined {

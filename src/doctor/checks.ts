@@ -143,7 +143,7 @@ export function agentless(config: Config): Check | undefined {
 
 export function outputDir(config: Config): Check {
   const dir = config.outputDir
-  const problem = outputDirProblem(path.resolve(dir))
+  const problem = outputDirProblem(dir)
   if (problem) {
     return {
       name: 'output directory',

@@ -26,7 +26,7 @@ export class FileExporter implements Exporter {
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
     // Under the launcher a refused directory was already replaced (and said once); this check covers the preload
     // loaded without the launcher, and a directory swapped since.
-    const wanted = path.resolve(config.outputDir)
+    const wanted = config.outputDir // absolute: config/layers.ts resolves it
     const vetted = vetOutputDir(wanted)
     if (vetted.warning) log?.warn(vetted.warning)
     this.dir = vetted.dir ?? wanted

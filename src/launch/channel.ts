@@ -26,7 +26,7 @@ export function createChannel(config: Pick<Config, 'outputDir' | 'exporters'>, l
   }
   const network = (config.exporters ?? []).some((e) => e !== 'file')
   const loses = network
-    ? `no run summary, and final profiles at exit are written to ${path.resolve(config.outputDir)} instead of being sent`
+    ? `no run summary, and final profiles at exit are written to ${config.outputDir} instead of being sent`
     : 'no run summary'
   log.warn(`no writable temporary directory for the run channel (tried ${tried.join(', ')}): profiling runs with ${loses}`)
   return undefined

@@ -48,7 +48,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     }
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
     // An output directory that is not the user's own is refused here, once, for every process of the run.
-    const vetted = vetOutputDir(path.resolve(config.outputDir))
+    const vetted = vetOutputDir(config.outputDir)
     if (vetted.warning) log.warn(vetted.warning)
     if (vetted.dir && vetted.warning) {
       config = Object.freeze({ ...config, outputDir: vetted.dir })
@@ -112,7 +112,7 @@ const CAP_STAMP = '.dd-run-cap-checked'
  * large directory every time.
  */
 function checkOutputCap(config: Config, log: Logger): void {
-  const dir = path.resolve(config.outputDir)
+  const dir = config.outputDir
   const stamp = path.join(dir, CAP_STAMP)
   try {
     const st = fs.lstatSync(stamp)
