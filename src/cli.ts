@@ -5,7 +5,7 @@ import { SUBCOMMANDS } from './commands/index'
 import type { Layer } from './config/layers'
 import { resolveLaunch } from './config/resolve'
 import { KEYS, SCHEMA, type Key, type Setting } from './config/schema'
-import { bool } from './config/types'
+import { bool } from './config/value-types'
 import { createLogger, loadPainter, wantsColor, type Logger } from './log'
 import { PRODUCT_VERSION } from './version'
 

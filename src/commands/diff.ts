@@ -7,7 +7,7 @@ import { diffOf, renderDiff } from '../report/diff'
 import { renderHtml } from '../report/html'
 import { diffPage, type Side } from '../report/model'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
 
 

@@ -7,7 +7,7 @@ import { renderHtml } from '../report/html'
 import { FrameTable, PROFILE_TYPES } from '../report/aggregate'
 import { buildReport, diffPage } from '../report/model'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, readSelection, select, selectSide, sourceMapsFor, UsageError, type Selection } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, readSelection, select, selectSide, sourceMapsFor, UsageError, type Selection } from './shared'
 import type { Subcommand } from './index'
 
 export const report: Subcommand = (args) =>

@@ -2,7 +2,7 @@
 import * as path from 'node:path'
 import { aggregate, FrameTable, TYPE_INFO } from '../report/aggregate'
 import { renderTop, topOf } from '../report/top'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
 
 export const top: Subcommand = (args) =>

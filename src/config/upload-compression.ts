@@ -1,6 +1,6 @@
 // DD_PROFILING_DEBUG_UPLOAD_COMPRESSION, as dd-trace-js reads it: on | off | gzip[-1..9] | zstd[-1..22]. Only the
 // upload to the agent or the intake is affected: files on disk stay gzip, which `go tool pprof` reads.
-import type { ValueType } from './types'
+import type { ValueType } from './value-types'
 
 export interface UploadCompression {
   /** 'on' picks zstd where the profiled process's zlib has it (Node 22.15+), else gzip. */
