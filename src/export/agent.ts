@@ -8,7 +8,7 @@ import { PRODUCT_VERSION } from '../version'
 import { agentAddress } from './agent-address'
 import { containerId, entityId } from './container-id'
 import { send, targetOf, type Attempt, type Target } from './http-send'
-import { bundleBytes, encodeMultipart } from './multipart'
+import { encodeMultipart, memoryBytes } from './multipart'
 import { chooseCodec, forUpload, type Codec } from './upload-compression'
 import { DEFAULT_BACKOFF, nextDelay, type Backoff, type Outcome } from './retry'
 import type { Bundle, Exporter, ExporterStats } from './types'
@@ -151,7 +151,7 @@ export class HttpExporter implements Exporter {
   /** Queues the bundle; resolves once it is sent or given up. Never rejects. */
   export(bundle: Bundle): Promise<void> {
     return new Promise((resolve) => {
-      const bytes = bundleBytes(bundle)
+      const bytes = memoryBytes(bundle)
       const max = this.opts.maxBytes ?? MAX_QUEUED_BYTES
       if (bytes > max) {
         this.counts.dropped++

@@ -46,7 +46,7 @@ export class FileExporter implements Exporter {
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
     const final = await writeBundleDir(parent, name, bundle)
-    await this.done(parent, final, bundleBytes(bundle), true)
+    await this.done(parent, final, attachmentBytes(bundle), true)
   }
 
   /** For the exit path, where only synchronous work runs. */
@@ -61,7 +61,7 @@ export class FileExporter implements Exporter {
     const final = path.join(parent, name)
     // Already written by the asynchronous export the exit raced with; lstat, so a planted symlink is not taken for it.
     if (!isRealDir(final)) writeBundleDirSync(parent, name, bundle)
-    void this.done(parent, final, bundleBytes(bundle), false)
+    void this.done(parent, final, attachmentBytes(bundle), false)
   }
 
   /** process.json, once per process directory: tiny, written atomically, never through a planted symlink. */
@@ -128,7 +128,8 @@ export function ownDirs(root: string, ...parts: string[]): string {
   return dir
 }
 
-function bundleBytes(bundle: Bundle): number {
+/** What a bundle adds to the output directory: its attachments (event.json is small). */
+function attachmentBytes(bundle: Bundle): number {
   return bundle.attachments.reduce((n, a) => n + a.data.length, 0)
 }
 

@@ -30,11 +30,11 @@ export interface Bundle {
    * Facts about the process for local readers (dd-run report), never sent to an agent or the intake: the file
    * exporter keeps them in process.json beside the process's bundles.
    */
-  process?: ProcessFacts
+  process?: ProcessDescription
 }
 
 /** process.json: written once per process directory by the file exporter. */
-export interface ProcessFacts {
+export interface ProcessDescription {
   /** The command line as the run summary shows it (script path relative to the launch directory). */
   command: string
 }

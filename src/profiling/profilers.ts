@@ -4,7 +4,7 @@ import type * as PprofModule from '@datadog/pprof'
 import type { Config, ProfilerName } from '../config/schema'
 import type { Block, EventsRecorder } from './events'
 import type { ExceptionsRecorder } from './exceptions'
-import type { Frame } from './pprof-build'
+import type { StackFrame } from './pprof-build'
 import type { SourceMaps } from '../sourcemap/source-maps'
 
 /** The parts of @datadog/pprof dd-run uses (see load-pprof.ts). */
@@ -17,7 +17,7 @@ export interface Taken {
   profile: Profile
 }
 
-export interface ProfilerOptions {
+export interface ProfilersSetup {
   profilers: readonly ProfilerName[]
   cpu: boolean
   heapInterval: number
@@ -73,7 +73,7 @@ export class Profilers {
 
   constructor(
     private readonly pprof: Pprof,
-    private readonly opts: ProfilerOptions,
+    private readonly opts: ProfilersSetup,
   ) {}
 
   get sourceMaps(): SourceMaps | undefined {
@@ -207,7 +207,7 @@ function attributeBlocks(profile: Profile, blocks: readonly Block[]): void {
     const block = blocks[Number(sample.label[at]?.num)]
     sample.label.splice(at, 1)
     if (!block) continue
-    const frames: Frame[] = []
+    const frames: StackFrame[] = []
     for (const id of sample.locationId) {
       const line = locs.get(Number(id))?.line[0]
       const fn = line ? fns.get(Number(line.functionId)) : undefined

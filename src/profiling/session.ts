@@ -69,7 +69,7 @@ export class Session {
     this.timer.unref()
     // Signals are delivered to the main thread only.
     if (this.o.identity.role !== 'worker_thread') this.exitSignals = this.o.watchExitSignals?.((how) => this.finish(how))
-    this.saveReport()
+    this.saveStatus()
   }
 
   /** The final profile, synchronously: called from the `exit` event and before re-raising a signal. Idempotent. */
@@ -82,7 +82,7 @@ export class Session {
     if (cut && cut.remaining.size > 0) this.deliverSync(cut.period, [...cut.remaining])
     this.deliverSync(this.take('on_shutdown', false), this.o.exporters)
     this.o.status.ended(how)
-    this.saveReport()
+    this.saveStatus()
     // Only now: a signal that comes during the flush is absorbed by our listeners instead of killing it half-way.
     this.exitSignals?.stop()
     this.onFinish?.()
@@ -118,7 +118,7 @@ export class Session {
       return
     }
     this.deliverSync({ seq: this.seq++, snapshot: 'on_oom', start: this.periodStart, end: new Date(), taken: [taken] }, this.o.exporters)
-    this.saveReport()
+    this.saveStatus()
     this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
   }
 
@@ -138,7 +138,7 @@ export class Session {
     try {
       const period = this.take('periodic', true)
       this.deliverSync(period, this.o.exporters)
-      this.saveReport()
+      this.saveStatus()
       return period.seq
     } catch (err) {
       this.fail('collect', `could not take a profile: ${message(err)}`)
@@ -228,7 +228,7 @@ export class Session {
       this.fail('encode', `could not encode a profile: ${message(err)}`)
     } finally {
       if (this.inflight === inflight) this.inflight = undefined
-      if (!this.finished) this.saveReport()
+      if (!this.finished) this.saveStatus()
       resolveDone()
     }
   }
@@ -297,11 +297,11 @@ export class Session {
   }
 
   /** Writes the report now (the watchdog started later than the session). */
-  saveReportNow(): void {
-    if (!this.finished) this.saveReport()
+  saveStatusNow(): void {
+    if (!this.finished) this.saveStatus()
   }
 
-  private saveReport(): void {
+  private saveStatus(): void {
     for (const e of this.o.exporters) {
       const stats = e.stats?.()
       this.o.status.exporter(e.name, stats ? stats.sent : (this.delivered.get(e.name) ?? 0), stats, e.target)

@@ -11,7 +11,7 @@ import { createExporters } from '../export/index'
 import type { Exporter } from '../export/types'
 import { createLogger, firstLine as message, type Logger } from '../log'
 import { RUN_CHANNEL, RUN_LAUNCHER_PID, RUN_SERVICE_INFERRED, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
-import { StatusLedger, type ProcessReport } from '../run/status'
+import { StatusLedger, type ProcessStatus } from '../run/status'
 import { randomUuid } from '../random-id'
 import { ALLOCATION_MIN_NODE_MAJOR, nodeMajor } from '../node-support'
 import { DIST_DIR } from '../dist-dir'
@@ -124,7 +124,7 @@ function processFacts(wt: WorkerThreads): GuardFacts {
 
 /** The process's status for the launcher, written to the run channel when there is one. */
 function newStatus(facts: GuardFacts, channel: string | undefined, log: Logger): StatusLedger {
-  const report: ProcessReport = {
+  const report: ProcessStatus = {
     pid: facts.pid,
     threadId: facts.threadId,
     role: identify(facts, '').role,
@@ -274,7 +274,7 @@ const WATCHDOG_DELAY_MS = 1000
  * have lived 1 s: a thread per short-lived child (a compiler, a test worker, a tool) would cost each about 20 ms of
  * CPU and 8 MB for nothing.
  */
-function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessReport, log: Logger): string {
+function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessStatus, log: Logger): string {
   if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
   const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
   const unavailable = w.watchdogUnavailable(isMainThread)
@@ -293,7 +293,7 @@ function watchdog(session: Session, config: Config, isMainThread: boolean, chann
     const failed = begin()
     report.watchdog = failed ? off(failed) : 'on'
     if (!failed) log.debug(`pid ${process.pid}: the watchdog started (auto: the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`)
-    session.saveReportNow()
+    session.saveStatusNow()
   }, WATCHDOG_DELAY_MS).unref()
   return `off: not yet (auto: started once the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`
 }

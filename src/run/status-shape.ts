@@ -1,12 +1,12 @@
 // The shape of a report read back from the run channel. The launcher trusts nothing it reads from disk: a report
 // can be garbage, or valid JSON with a field missing or of the wrong type (a foreign or older writer, a hand edit),
 // and one such file must cost one line of the summary, never the summary. Pure.
-import type { ProcessReport } from './status'
+import type { ProcessStatus } from './status'
 
 const STATES = new Set(['profiled', 'dormant', 'off'])
 
 /** The report, or what is wrong with it in a few words (never the file's content: it may hold anything). */
-export function checkReport(value: unknown, expected: { pid: number; threadId: number }): ProcessReport | string {
+export function checkStatus(value: unknown, expected: { pid: number; threadId: number }): ProcessStatus | string {
   if (!isObject(value)) return `not a JSON object`
   const problems: string[] = []
   const need = (key: string, ok: (v: unknown) => boolean, what: string, optional = false) => {
@@ -28,7 +28,7 @@ export function checkReport(value: unknown, expected: { pid: number; threadId: n
   need('parentPid', isCountOrZero, 'an integer >= 0', true)
   need('lost', (v) => isRecordOf(v, (x) => isObject(x) && isCountOrZero(x.failed) && isCountOrZero(x.dropped)), 'an object of {failed, dropped} counts', true)
   if (problems.length > 0) return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (+${problems.length - 3} more)` : '')
-  const report = value as unknown as ProcessReport
+  const report = value as unknown as ProcessStatus
   // The launcher relays spooled bundles by the pid and thread in their names: a report must be the one it claims.
   if (report.pid !== expected.pid || report.threadId !== expected.threadId) {
     return `it describes ${report.pid}-${report.threadId}, not the process its name says`

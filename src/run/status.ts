@@ -1,14 +1,14 @@
 // What each Node process (or worker thread) of a run tells the launcher, its status: one small JSON file per process,
 //   <channel>/reports/<pid>-<threadId>.json
 // rewritten atomically (temporary name, then rename) whenever it changes, synchronously on the exit path. The
-// StatusLedger owns a process's status; the launcher reads them all back (readReports).
+// StatusLedger owns a process's status; the launcher reads them all back (readStatuses).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { checkReport } from './status-shape'
+import { checkStatus } from './status-shape'
 
 export type ProcessState = 'profiled' | 'dormant' | 'off'
 
-export interface ProcessReport {
+export interface ProcessStatus {
   pid: number
   threadId: number
   role: string
@@ -38,12 +38,12 @@ export interface ProcessReport {
   failures: string[]
 }
 
-export function reportsDir(channel: string): string {
+export function statusDir(channel: string): string {
   return path.join(channel, 'reports')
 }
 
-export function writeReport(channel: string, report: ProcessReport): void {
-  const dir = reportsDir(channel)
+export function writeStatus(channel: string, report: ProcessStatus): void {
+  const dir = statusDir(channel)
   // Never recreates the channel itself: once the launcher (or a process that found it gone) removed it, a new
   // directory at that /tmp path would be nobody's, or somebody else's.
   try {
@@ -69,7 +69,7 @@ export class StatusLedger {
   private channelRemoved = false
 
   constructor(
-    readonly status: ProcessReport,
+    readonly status: ProcessStatus,
     private readonly channel: string | undefined,
     /** Whether the launcher still runs; when it does not, nobody reads the channel again. */
     private readonly launcherAlive: () => boolean = () => true,
@@ -130,7 +130,7 @@ export class StatusLedger {
       return
     }
     try {
-      writeReport(this.channel, this.status)
+      writeStatus(this.channel, this.status)
     } catch (err) {
       this.debug(`could not write the report for the launcher: ${(err as Error).message}`)
     }
@@ -138,21 +138,21 @@ export class StatusLedger {
 }
 
 /** A report file the launcher could not use, and why (in a few words, never the file's content). */
-export interface BadReport {
+export interface BadStatus {
   file: string
   problem: string
 }
 
 /** The reports of a run, sorted by start; `bad` lists the files that could not be used (each skipped alone). */
-export type ReportList = ProcessReport[] & { bad: BadReport[] }
+export type StatusList = ProcessStatus[] & { bad: BadStatus[] }
 
 /** Reports are a few KiB; anything much larger was not written by dd-run. */
 const MAX_REPORT_BYTES = 1024 * 1024
 
-export function readReports(channel: string): ReportList {
-  const dir = reportsDir(channel)
-  const out: ProcessReport[] = []
-  const bad: BadReport[] = []
+export function readStatuses(channel: string): StatusList {
+  const dir = statusDir(channel)
+  const out: ProcessStatus[] = []
+  const bad: BadStatus[] = []
   let names: string[] = []
   try {
     names = fs.readdirSync(dir)
@@ -176,7 +176,7 @@ export function readReports(channel: string): ReportList {
       bad.push({ file, problem: 'not valid JSON' })
       continue
     }
-    const checked = checkReport(value, { pid: Number(m[1]), threadId: Number(m[2]) })
+    const checked = checkStatus(value, { pid: Number(m[1]), threadId: Number(m[2]) })
     if (typeof checked === 'string') bad.push({ file, problem: checked })
     else out.push(checked)
   }

@@ -5,7 +5,7 @@
 import * as path from 'node:path'
 import type { Logger } from '../../log'
 import { DIST_DIR } from '../../dist-dir'
-import type { ProcessReport } from '../../run/status'
+import type { ProcessStatus } from '../../run/status'
 import type { Session } from '../session'
 import type { EntryAnswer } from '../../run/channel-layout'
 import { HELPER_MARK, WATCHDOG_ENTRY, type HelperData } from './protocol'
@@ -15,7 +15,7 @@ export interface WatchdogOptions {
   session: Session
   periodMs: number
   channel: string | undefined
-  report: ProcessReport
+  report: ProcessStatus
   debug: boolean
   log: Logger
 }
