@@ -43,15 +43,15 @@ export function guard(facts: GuardFacts, config: GuardConfig): Verdict {
   // Worker threads are profiled: whoever terminates one (this thread, for the workers it owns) asks it for its final
   // profile first, and this thread, if it is a worker, answers (dormant or not, so nobody waits for it).
   const flushWorkers = Boolean(config.profilingEnabled) && profilers.length > 0 && config.workerThreads && !facts.loaderThread
+  const dormant = (reason: string, byDdTrace = false): Verdict => ({ kind: 'dormant', reason, byDdTrace, flushWorkers })
+  if (!config.profilingEnabled) return dormant('DD_PROFILING_ENABLED is false')
+  if (profilers.length === 0) return dormant('no profiler is enabled')
+  if (facts.isDdRunItself()) return dormant('dd-run itself (a launcher inside the run)')
+  // dd-trace's profiler would run on the main thread; it does not reach worker threads.
   const toDdTrace = facts.isMainThread ? facts.leftToDdTrace() : undefined
-  const dormant = !config.profilingEnabled
-    ? 'DD_PROFILING_ENABLED is false'
-    : profilers.length === 0
-      ? 'no profiler is enabled'
-      : facts.isDdRunItself()
-        ? 'dd-run itself (a launcher inside the run)'
-        : (toDdTrace ?? dormantReason(facts, config))
-  if (dormant) return { kind: 'dormant', reason: dormant, byDdTrace: dormant === toDdTrace, flushWorkers }
+  if (toDdTrace) return dormant(toDdTrace, true)
+  const byPolicy = dormantReason(facts, config)
+  if (byPolicy) return dormant(byPolicy)
   return { kind: 'profile', profilers, flushWorkers }
 }
 
