@@ -34,7 +34,7 @@ export type Verdict =
   | { kind: 'dormant'; reason: string; byDdTrace: boolean; flushWorkers: boolean }
   | { kind: 'profile'; profilers: ProfilerName[]; flushWorkers: boolean }
 
-export function guard(facts: GuardFacts, config: GuardConfig): Verdict {
+export function shouldProfile(facts: GuardFacts, config: GuardConfig): Verdict {
   if (facts.watchdogThread) return { kind: 'ignore' }
   if (config.profilingEnabled === 'auto' && facts.uptimeMs < AUTO_AFTER_MS) {
     return { kind: 'later', reason: `DD_PROFILING_ENABLED=auto: profiled once it has lived ${AUTO_AFTER_MS / 1000} s` }

@@ -17,7 +17,7 @@ import { ALLOCATION_MIN_NODE_MAJOR, nodeMajor } from '../node-support'
 import { DIST_DIR } from '../dist-dir'
 import { eventInfo, platformInfo, processTags, tagInputs } from './event-info'
 import { processAlive, watchExitSignals } from './exit-signals'
-import { AUTO_AFTER_MS, guard, type GuardFacts } from './guard'
+import { AUTO_AFTER_MS, shouldProfile, type GuardFacts } from './guard'
 import { commandSummary, identify, isLoaderThread } from './process-kind'
 import { nativeThreadId, Profilers, WALL_INTERVAL_MICROS, type Pprof } from './profilers'
 import type { Session } from './session'
@@ -35,7 +35,7 @@ export function startProfiling(resolved: Resolved = fromEnv(process.env), starte
   const wt = require('node:worker_threads') as WorkerThreads
   const facts = processFacts(wt)
   const config = resolved.config
-  const verdict = guard(facts, config)
+  const verdict = shouldProfile(facts, config)
   if (verdict.kind === 'ignore') return undefined
   const log = createLogger({ debug: config.debug, quiet: config.quiet })
   const status = newStatus(facts, process.env[RUN_CHANNEL] || undefined, log)
