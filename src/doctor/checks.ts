@@ -13,18 +13,10 @@ import { readBundleDir } from '../export/bundle-dir'
 import { outputDirProblem } from '../export/output-dir'
 import { probeAgent } from '../export/probe'
 import type { Bundle } from '../export/types'
+import type { Check } from './check'
 import { nodeVersionCheck, pathNodeVersion } from './node-version'
 import { classifyPid1 } from './pid1'
 import { DIST_DIR } from '../dist-dir'
-
-export type Status = 'ok' | 'warning' | 'failure'
-
-export interface Check {
-  name: string
-  status: Status
-  detail: string
-  fix?: string
-}
 
 /** dd-run's launcher: dist/bin/dd-run.js. */
 export const DD_RUN_BIN = path.join(DIST_DIR, 'bin', 'dd-run.js')

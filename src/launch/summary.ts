@@ -1,7 +1,8 @@
 // The run summary the launcher prints when the child exits: one line per Node process (and worker thread) of the
 // tree, from the reports the preloads left in the run channel and what the launcher relayed for them. Pure.
 import * as path from 'node:path'
-import type { BadStatus, ProcessStatus } from '../run/status'
+import type { BadStatus } from '../run/status'
+import type { ProcessStatus } from '../run/status-shape'
 
 export interface Relayed {
   /** Bundles relayed per exporter. */

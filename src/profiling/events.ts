@@ -18,7 +18,7 @@
 // square of the restarts (1 GB after 150), so it cannot be harvested periodically. See docs/performance.md.
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { ProfileBuilder, syntheticFrame, type StackFrame } from './pprof-build'
-import type { Profile } from './profilers'
+import type { Profile } from './load-pprof'
 
 export const TIMELINE_SAMPLE_TYPES = [['timeline', 'nanoseconds']] as const
 export const BLOCK_SAMPLE_TYPES = [['blocks', 'count'], ['blocked', 'nanoseconds']] as const

@@ -3,7 +3,7 @@
 // 'uncaughtException' listener); on Node >= 15 it also fires for an unhandled rejection that Node is about to
 // throw (origin 'unhandledRejection'). Errors the app catches are not seen.
 import { framesOfStack, ProfileBuilder, syntheticFrame, type StackFrame } from './pprof-build'
-import type { Profile } from './profilers'
+import type { Profile } from './load-pprof'
 
 export const EXCEPTION_SAMPLE_TYPES = [['exception-samples', 'count']] as const
 const MAX_KEPT = 1000

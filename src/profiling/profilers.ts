@@ -1,15 +1,12 @@
 // The two profilers of @datadog/pprof behind one small interface: start them, and take one profile of each,
 // either restarting (periodic: no gap between periods) or for good (the final profile).
-import type * as PprofModule from '@datadog/pprof'
 import type { Config, ProfilerName } from '../config/schema'
 import type { Block, EventsRecorder } from './events'
 import type { ExceptionsRecorder } from './exceptions'
+import type { Pprof, Profile } from './load-pprof'
 import type { StackFrame } from './pprof-build'
 import type { SourceMaps } from '../sourcemap/source-maps'
 
-/** The parts of @datadog/pprof dd-run uses (see load-pprof.ts). */
-export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encodeSync'>
-export type Profile = ReturnType<Pprof['heap']['profile']>
 
 export interface Taken {
   /** The attachment is `<name>.pprof`: a profiler's name, or `blocks` (the events profiler's second profile). */

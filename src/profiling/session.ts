@@ -11,7 +11,8 @@ import { withMissingMapsInfo } from '../sourcemap/missing'
 import type { StatusLedger } from '../run/status'
 import { watchExitSignals, type ExitSignals } from './exit-signals'
 import type { Identity } from './process-kind'
-import { heapNow, type Pprof, type Profilers, type Taken } from './profilers'
+import type { Pprof } from './load-pprof'
+import { heapNow, type Profilers, type Taken } from './profilers'
 import { profileTags, type TagInputs } from './tags'
 
 export interface SessionOptions {

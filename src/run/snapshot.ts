@@ -6,7 +6,8 @@ import * as path from 'node:path'
 import { randomUuid } from '../random-id'
 import { CHANNEL_PREFIX, channelParents, SNAPSHOT_PREFIX, type SnapshotAnswer } from './channel-layout'
 import { readLauncherInfo, type LauncherInfo } from './launcher-info'
-import { readStatuses, type ProcessStatus } from './status'
+import { readStatuses } from './status'
+import type { ProcessStatus } from './status-shape'
 
 export interface Run {
   channel: string

@@ -4,39 +4,7 @@
 // StatusLedger owns a process's status; the launcher reads them all back (readStatuses).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { checkStatus } from './status-shape'
-
-export type ProcessState = 'profiled' | 'dormant' | 'off'
-
-export interface ProcessStatus {
-  pid: number
-  threadId: number
-  role: string
-  command: string
-  /** profiled; dormant by policy (package manager, --only/--skip, worker threads off); off after a failure. */
-  state: ProcessState
-  reason?: string
-  service?: string
-  runtimeId?: string
-  parentPid?: number
-  startedAt: string
-  endedAt?: string
-  /** How the process ended, when the session saw it: exit code, or the signal it re-raised. */
-  exit?: string
-  /** Bundles delivered per exporter. */
-  exported: Record<string, number>
-  /** Where each exporter put them (the file exporter: the process directory). */
-  targets: Record<string, string>
-  /** Bundles left in the spool for the launcher, per exporter. */
-  spooled: Record<string, number>
-  /** Bundles an exporter gave up on (failed) or dropped from its full queue, per exporter, when any. */
-  lost?: Record<string, { failed: number; dropped: number }>
-  /** Periods merged into the next one because the previous export was still running. */
-  deferred: number
-  /** The watchdog thread (periodic profiles behind a main thread that does not yield, snapshots): on, or off and why. */
-  watchdog?: string
-  failures: string[]
-}
+import { checkStatus, type ProcessStatus } from './status-shape'
 
 export function statusDir(channel: string): string {
   return path.join(channel, 'reports')

@@ -9,7 +9,8 @@ import { buildBundle } from '../../src/export/bundle'
 import { readSpool, spoolBundle } from '../../src/export/spool'
 import { finishRun } from '../../src/launch/finish'
 import { createLogger } from '../../src/log'
-import { readStatuses, writeStatus, type ProcessStatus } from '../../src/run/status'
+import { readStatuses, writeStatus } from '../../src/run/status'
+import type { ProcessStatus } from '../../src/run/status-shape'
 import { tempDir } from '../helpers/run'
 
 const report = (over: Partial<ProcessStatus>): ProcessStatus => ({

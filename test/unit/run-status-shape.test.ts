@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { checkStatus } from '../../src/run/status-shape'
-import type { ProcessStatus } from '../../src/run/status'
+import type { ProcessStatus } from '../../src/run/status-shape'
 
 const good: ProcessStatus = {
   pid: 42,

@@ -5,7 +5,7 @@
 import * as path from 'node:path'
 import type { Logger } from '../../log'
 import { DIST_DIR } from '../../dist-dir'
-import type { ProcessStatus } from '../../run/status'
+import type { ProcessStatus } from '../../run/status-shape'
 import type { Session } from '../session'
 import type { EntryAnswer } from '../../run/channel-layout'
 import { HELPER_MARK, WATCHDOG_ENTRY, type HelperData } from './protocol'
