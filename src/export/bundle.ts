@@ -50,7 +50,7 @@ export interface EventInputs {
   end: Date
   tags: string
   info: Record<string, unknown>
-  /** process_tags, as dd-trace-js sends them (see src/profiling/start.ts). */
+  /** process_tags, as dd-trace-js sends them (see src/profiling/event-info.ts). */
   processTags?: string | undefined
 }
 

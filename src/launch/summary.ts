@@ -1,5 +1,5 @@
 // The run summary the launcher prints when the child exits: one line per Node process (and worker thread) of the
-// tree, from the reports the preloads left in the run channel and what the launcher relayed for them. Pure.
+// tree, from the statuses the preloads left in the run channel and what the launcher relayed for them. Pure.
 import * as path from 'node:path'
 import type { BadStatus } from '../run/status'
 import type { ProcessStatus } from '../run/status-shape'
@@ -14,7 +14,7 @@ export function relayKey(pid: number, threadId: number): string {
   return `${pid}-${threadId}`
 }
 
-/** `reports` as readStatuses returns them: with `bad`, the report files that could not be used, one line each. */
+/** `reports` as readStatuses returns them: with `bad`, the status files that could not be used, one line each. */
 export function summaryLines(reports: readonly ProcessStatus[] & { bad?: readonly BadStatus[] }, relayed: ReadonlyMap<string, Relayed>, cwd: string): string[] {
   const badLines = (reports.bad ?? []).map((b) => `  ${b.file} in the run channel ignored: ${b.problem}`)
   if (reports.length === 0) return ['run summary: no Node process reported (the command started no Node.js program, or none could load the preload)', ...badLines]

@@ -289,7 +289,7 @@ export class Session {
     this.delivered.set(e.name, (this.delivered.get(e.name) ?? 0) + 1)
   }
 
-  /** One warning per kind of trouble per process; every failure is in the report. */
+  /** One warning per kind of trouble per process; every failure is in the status. */
   private fail(kind: string, text: string): void {
     this.o.status.failure(text)
     if (this.warned.has(kind)) return
@@ -297,7 +297,7 @@ export class Session {
     this.o.log.warn(`${text} (pid ${process.pid})${this.finished ? '' : '; the app runs on'}`)
   }
 
-  /** Writes the report now (the watchdog started later than the session). */
+  /** Writes the status now (the watchdog started later than the session). */
   saveStatusNow(): void {
     if (!this.finished) this.saveStatus()
   }

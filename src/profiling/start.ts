@@ -126,7 +126,7 @@ function processFacts(wt: WorkerThreads): GuardFacts {
 
 /** The process's status for the launcher, written to the run channel when there is one. */
 function newStatus(facts: GuardFacts, channel: string | undefined, log: Logger): StatusLedger {
-  const report: ProcessStatus = {
+  const status: ProcessStatus = {
     pid: facts.pid,
     threadId: facts.threadId,
     role: identify(facts, '').role,
@@ -140,7 +140,7 @@ function newStatus(facts: GuardFacts, channel: string | undefined, log: Logger):
     failures: [],
   }
   const launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
-  return new StatusLedger(report, channel, () => processAlive(launcherPid), (msg) => log.debug(msg))
+  return new StatusLedger(status, channel, () => processAlive(launcherPid), (msg) => log.debug(msg))
 }
 
 interface SessionParts {
@@ -158,14 +158,14 @@ interface SessionParts {
 /** Builds the profilers and the session, starts them with the watchdog, and tells children who their parent is. */
 function startSession(p: SessionParts): Session {
   const { wt, config, profilers, pprof, status, log } = p
-  const report = status.status
+  const record = status.status
   // Loaded only now: a dormant process (npm, a skipped build tool) pays for none of this.
   const { Session } = require('./session') as typeof import('./session')
   const identity = identify(p.facts, randomUuid())
   const service = serviceOf(config.service, config.tags)
-  report.service = service
-  report.runtimeId = identity.runtimeId
-  if (identity.parentPid !== undefined) report.parentPid = identity.parentPid
+  record.service = service
+  record.runtimeId = identity.runtimeId
+  if (identity.parentPid !== undefined) record.parentPid = identity.parentPid
   // Named as dd-trace-js names them, so the backend's thread views group dd-run's samples the same way.
   const threadName = wt.isMainThread ? 'Main Event Loop' : `Worker #${wt.threadId} Event Loop`
   const threadLabels: Record<string, string> = { 'thread name': threadName, 'thread id': String(wt.threadId) }
@@ -214,7 +214,7 @@ function startSession(p: SessionParts): Session {
     log,
   })
   // Before start(), which writes the status: `dd-run snapshot` reads there whether this process can answer.
-  report.watchdog = watchdog(s, config, wt.isMainThread, channel, report, log)
+  record.watchdog = watchdog(s, config, wt.isMainThread, channel, record, log)
   s.start()
   if (config.oomMonitoring && profilers.includes('space')) {
     // Its gc observer can only run once the app yields to the event loop anyway: set it up then, so a short
@@ -234,13 +234,13 @@ function startSession(p: SessionParts): Session {
     // dd-trace started in the app's code (after this preload): its profiler cannot start beside dd-run's. Looked
     // at once, when the main module has run.
     setImmediate(() => {
-      if (ddTrace.ddTraceLoaded()) log.info(`pid ${process.pid} (${report.command}): ${ddTrace.DD_TRACE_AFTER_DD_RUN}`)
+      if (ddTrace.ddTraceLoaded()) log.info(`pid ${process.pid} (${record.command}): ${ddTrace.DD_TRACE_AFTER_DD_RUN}`)
     }).unref()
   }
   // Children (processes and worker threads) learn who their parent is from the environment they inherit.
   process.env[RUN_PARENT_PID] = String(process.pid)
   process.env[RUN_PARENT_RUNTIME_ID] = identity.runtimeId
-  log.debug(`pid ${process.pid} (${report.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
+  log.debug(`pid ${process.pid} (${record.command}) profiled as ${identity.role}, runtime-id ${identity.runtimeId}`)
   return s
 }
 
@@ -276,7 +276,7 @@ const WATCHDOG_DELAY_MS = 1000
  * have lived 1 s: a thread per short-lived child (a compiler, a test worker, a tool) would cost each about 20 ms of
  * CPU and 8 MB for nothing.
  */
-function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, report: ProcessStatus, log: Logger): string {
+function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, status: ProcessStatus, log: Logger): string {
   if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
   const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
   const unavailable = w.watchdogUnavailable(isMainThread)
@@ -285,15 +285,15 @@ function watchdog(session: Session, config: Config, isMainThread: boolean, chann
     return `off: ${why}`
   }
   if (unavailable) return off(unavailable)
-  const begin = (): string | undefined => w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report, debug: config.debug, log })
-  if (config.watchdog === true || report.role === 'main') {
+  const begin = (): string | undefined => w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report: status, debug: config.debug, log })
+  if (config.watchdog === true || status.role === 'main') {
     const failed = begin()
     return failed ? off(failed) : 'on'
   }
   setTimeout(() => {
     if (session.stopped) return
     const failed = begin()
-    report.watchdog = failed ? off(failed) : 'on'
+    status.watchdog = failed ? off(failed) : 'on'
     if (!failed) log.debug(`pid ${process.pid}: the watchdog started (auto: the process has run for ${WATCHDOG_DELAY_MS / 1000} s)`)
     session.saveStatusNow()
   }, WATCHDOG_DELAY_MS).unref()

@@ -10,7 +10,7 @@ export function statusDir(channel: string): string {
   return path.join(channel, 'reports')
 }
 
-export function writeStatus(channel: string, report: ProcessStatus): void {
+export function writeStatus(channel: string, status: ProcessStatus): void {
   const dir = statusDir(channel)
   // Never recreates the channel itself: once the launcher (or a process that found it gone) removed it, a new
   // directory at that /tmp path would be nobody's, or somebody else's.
@@ -19,9 +19,9 @@ export function writeStatus(channel: string, report: ProcessStatus): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
-  const file = path.join(dir, `${report.pid}-${report.threadId}.json`)
-  const tmp = `${file}.tmp-${process.pid}-${report.threadId}`
-  fs.writeFileSync(tmp, JSON.stringify(report), { mode: 0o600 })
+  const file = path.join(dir, `${status.pid}-${status.threadId}.json`)
+  const tmp = `${file}.tmp-${process.pid}-${status.threadId}`
+  fs.writeFileSync(tmp, JSON.stringify(status), { mode: 0o600 })
   fs.renameSync(tmp, file)
 }
 
@@ -100,22 +100,22 @@ export class StatusLedger {
     try {
       writeStatus(this.channel, this.status)
     } catch (err) {
-      this.debug(`could not write the report for the launcher: ${(err as Error).message}`)
+      this.debug(`could not write the status for the launcher: ${(err as Error).message}`)
     }
   }
 }
 
-/** A report file the launcher could not use, and why (in a few words, never the file's content). */
+/** A status file the launcher could not use, and why (in a few words, never the file's content). */
 export interface BadStatus {
   file: string
   problem: string
 }
 
-/** The reports of a run, sorted by start; `bad` lists the files that could not be used (each skipped alone). */
+/** The statuses of a run, sorted by start; `bad` lists the files that could not be used (each skipped alone). */
 export type StatusList = ProcessStatus[] & { bad: BadStatus[] }
 
-/** Reports are a few KiB; anything much larger was not written by dd-run. */
-const MAX_REPORT_BYTES = 1024 * 1024
+/** Statuses are a few KiB; anything much larger was not written by dd-run. */
+const MAX_STATUS_BYTES = 1024 * 1024
 
 export function readStatuses(channel: string): StatusList {
   const dir = statusDir(channel)
@@ -154,7 +154,7 @@ export function readStatuses(channel: string): StatusList {
 
 /**
  * The file's text; undefined when it is gone (replaced or removed at this very moment); a problem when it is not a
- * small regular file. Never follows a symlink, never blocks on a FIFO planted under a report's name.
+ * small regular file. Never follows a symlink, never blocks on a FIFO planted under a status's name.
  */
 function readSmallFile(file: string): string | { problem: string } | undefined {
   let fd: number
@@ -168,7 +168,7 @@ function readSmallFile(file: string): string | { problem: string } | undefined {
   try {
     const st = fs.fstatSync(fd)
     if (!st.isFile()) return { problem: 'not a regular file' }
-    if (st.size > MAX_REPORT_BYTES) return { problem: `${st.size} bytes, more than a report ever holds` }
+    if (st.size > MAX_STATUS_BYTES) return { problem: `${st.size} bytes, more than a status ever holds` }
     return fs.readFileSync(fd, 'utf8')
   } catch (err) {
     return { problem: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` }
