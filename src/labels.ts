@@ -11,7 +11,8 @@
 // in that AsyncLocalStorage of our own. Without profiling (no preload, no Profiler started,
 // or contexts off with DD_PROFILING_CPU_ENABLED=false) withLabels simply runs fn.
 import type { AsyncLocalStorage } from 'node:async_hooks'
-import { CPED_KEY, LABELS_KEY, type Pprof } from './profiling/profilers'
+import type { Pprof } from './profiling/load-pprof'
+import { CPED_KEY, LABELS_KEY } from './profiling/profilers'
 import type { Session } from './profiling/session'
 import { SESSION_KEY } from './profiling/session-key'
 

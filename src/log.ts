@@ -76,3 +76,9 @@ function sgr(open: number, close: number): (s: string) => string {
 export function colorPainter(): Painter {
   return { prefix: sgr(35, 39), warn: sgr(33, 39), error: sgr(31, 39), dim: sgr(2, 22) }
 }
+
+/** An error's message, first line only: what a one-line warning or a status says of it. */
+export function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n')[0] ?? text
+}

@@ -4,7 +4,6 @@
 // layered above the DD_* variables exactly as flags are above them in the launcher, so they are checked by the
 // same rules and errors read the same way. When the preload already profiles this thread, start() reuses its
 // session instead of starting a second profiler.
-import * as path from 'node:path'
 import { envLayer, resolveLayers, type Layer, type Resolved } from '../config/layers'
 import { KEYS, SCHEMA, type Config, type Key, type Setting } from '../config/schema'
 import { distance } from '../config/typos'
@@ -29,7 +28,7 @@ export class Profiler {
     const resolved = resolveLayers([layer, envLayer(env)])
     const all = [...problems, ...resolved.problems]
     if (all.length > 0) throw new TypeError(`dd-run: invalid Profiler options: ${all.join('; ')}`)
-    this.config = Object.freeze({ ...resolved.config, outputDir: path.resolve(resolved.config.outputDir) })
+    this.config = resolved.config
     this.resolved = { ...resolved, config: this.config }
     this.log = createLogger({ debug: this.config.debug, quiet: this.config.quiet })
   }

@@ -6,7 +6,7 @@ import { diffOf, renderDiff } from '../report/diff'
 import { compare, comparisonPage, writePage, type Side } from '../report/pages'
 import { TYPE_INFO } from '../report/types'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
 
 

@@ -3,7 +3,7 @@
 // that is not ok; exit code 1 when something fails, 2 on bad input.
 import { resolveLaunch } from '../config/resolve'
 import * as checks from '../doctor/checks'
-import type { Check } from '../doctor/checks'
+import type { Check } from '../doctor/check'
 import { PRODUCT_VERSION } from '../version'
 import type { Subcommand } from './index'
 

@@ -1,6 +1,6 @@
 // Opens a file in the desktop's browser, without waiting for it and without failing the command when it cannot.
 import { spawn } from 'node:child_process'
-import { log } from './profiles'
+import { log } from './shared'
 
 export function openInBrowser(file: string): void {
   const [cmd, args] =

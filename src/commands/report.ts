@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import { compare, comparisonPage, reportPage, writePage } from '../report/pages'
 import { PROFILE_TYPES } from '../report/types'
 import { openInBrowser } from './open'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, readSelection, select, selectSide, sourceMapsFor, UsageError, type Selection } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, readSelection, select, selectSide, sourceMapsFor, UsageError, type Selection } from './shared'
 import type { Subcommand } from './index'
 
 export const report: Subcommand = (args) =>

@@ -2,7 +2,7 @@
 // each one's main thread is (its stack), as py-spy dump and jstack do. Works on a main thread stuck in a loop.
 import { askSnapshot, findRuns, pickRun, privateChannelProblem, type ProcessSnapshot, type Run } from '../run/snapshot'
 import { readLauncherInfo } from '../run/launcher-info'
-import { guard, newCommand, NothingFound, UsageError } from './profiles'
+import { guard, newCommand, NothingFound, UsageError } from './shared'
 import type { Subcommand } from './index'
 
 export const snapshot: Subcommand = (args) =>

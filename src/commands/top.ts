@@ -4,7 +4,7 @@ import { aggregate } from '../report/aggregate'
 import { FrameTable } from '../report/frames'
 import { TYPE_INFO } from '../report/types'
 import { renderTop, topOf } from '../report/top'
-import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './profiles'
+import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
 
 export const top: Subcommand = (args) =>

@@ -1,5 +1,7 @@
-// Precedence and parsing over layers of raw text. Pure; used by the launcher (flags, environment, env files,
-// package.json) and by the preload (environment only), so both read a value the same way.
+// Precedence and parsing over layers of raw text. Pure but for the working directory relative paths are resolved
+// against; used by the launcher (flags, environment, env files, package.json), by the preload (environment only) and
+// by the Profiler API (options, environment), so all read a value the same way.
+import * as path from 'node:path'
 import { printable } from './redact'
 import { KEYS, SCHEMA, type Config, type Key, type Setting } from './schema'
 
@@ -34,7 +36,7 @@ export function describeOrigin(v: RawValue): string {
   return v.file ? `${v.name} (in ${v.file})` : v.name
 }
 
-export function resolveLayers(layers: readonly Layer[]): Resolved {
+export function resolveLayers(layers: readonly Layer[], cwd: string = process.cwd()): Resolved {
   const config: Record<string, unknown> = {}
   const sources: Record<string, RawValue | { source: 'default' }> = {}
   const problems: string[] = []
@@ -61,6 +63,9 @@ export function resolveLayers(layers: readonly Layer[]): Resolved {
       sources[key] = { source: 'default' }
     }
   }
+  // The output directory is absolute from here on: the launcher, every process of its run, the commands that read
+  // profiles and the API all mean the same directory, whatever their own working directory.
+  config.outputDir = path.resolve(cwd, config.outputDir as string)
   return { config: Object.freeze(config) as Config, sources: sources as Resolved['sources'], problems, flagProblems }
 }
 
@@ -102,6 +107,22 @@ export function envLayer(env: NodeJS.ProcessEnv, source: Source = 'environment',
 /** Reads the configuration from an environment alone: what the preload does in every process. */
 export function fromEnv(env: NodeJS.ProcessEnv): Resolved {
   return resolveLayers([envLayer(env)])
+}
+
+/**
+ * The child's environment: `base` with the configuration written over it. Every value that differs from its default
+ * is set; a value back at its default (a flag may have set it so) is written out too when `base` says otherwise.
+ */
+export function withConfig(base: NodeJS.ProcessEnv, config: Config): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base }
+  const written = toEnv(config)
+  for (const key of KEYS) {
+    const row = SCHEMA[key] as Setting<unknown>
+    const value = written[row.env]
+    if (value !== undefined) env[row.env] = value
+    else if (env[row.env] !== undefined && env[row.env]?.trim() !== '' && row.default !== undefined) env[row.env] = row.type.format(row.default)
+  }
+  return env
 }
 
 /** The DD_* variables that carry a configuration to a child: every value that differs from its default. */

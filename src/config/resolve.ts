@@ -2,8 +2,9 @@
 // package.json, merged by precedence into one frozen Config. Reads files; the parsing itself is in layers.ts.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { envLayer, resolveLayers, type Layer, type Resolved } from './layers'
-import { SCHEMA, type Config } from './schema'
+import { gitInfo } from './git-info'
+import { describeOrigin, envLayer, resolveLayers, type Layer, type RawValue, type Resolved } from './layers'
+import type { Config } from './schema'
 
 export interface LaunchInputs {
   /** Values given as flags, already in raw text form. */
@@ -55,19 +56,30 @@ export function resolveLaunch(inputs: LaunchInputs): LaunchConfig {
     pkg ? packageLayer(pkg) : {},
     gitLayer(inputs.cwd),
   ]
-  const resolved = resolveLayers(layers)
-  const config = Object.freeze({
-    ...resolved.config,
-    outputDir: path.resolve(inputs.cwd, resolved.config.outputDir),
-  }) as Config
+  const resolved = resolveLayers(layers, inputs.cwd)
+  const config = resolved.config
+  const together = combinationProblems(config, resolved.sources)
   return {
     config,
     sources: resolved.sources,
-    problems: [...problems, ...resolved.problems],
-    flagProblems: [...missingFiles, ...resolved.flagProblems],
+    problems: [...problems, ...resolved.problems, ...together],
+    // Settings that cannot work together stop the launcher whatever their source, as a bad flag does.
+    flagProblems: [...missingFiles, ...resolved.flagProblems, ...together],
     envFileVars,
     ...(pkg ? { packageJson: pkg.file } : {}),
   }
+}
+
+/** Settings that are each valid but do not work together. One line each, naming the variables. */
+export function combinationProblems(config: Config, sources: Resolved['sources']): string[] {
+  const problems: string[] = []
+  const names = config.exporters ?? []
+  if (config.profilingEnabled && names.includes('agentless') && !config.apiKey) {
+    const src = sources.exporters
+    const origin = src.source === 'default' ? 'DD_PROFILING_EXPORTERS' : describeOrigin(src as RawValue)
+    problems.push(`${origin}=${names.join(',')}: agentless export needs DD_API_KEY, which is not set (set it, or choose the agent or file exporter)`)
+  }
+  return problems
 }
 
 function readText(file: string): string | undefined {
@@ -146,9 +158,8 @@ export function nearestPackageJson(from: string): PackageInfo | undefined {
   }
 }
 
-/** The commit and origin URL of the checkout dd-run starts in (see src/launch/git-info.ts). */
+/** The commit and origin URL of the checkout dd-run starts in (see src/config/git-info.ts). */
 function gitLayer(cwd: string): Layer {
-  const { gitInfo } = require('../launch/git-info') as typeof import('../launch/git-info')
   const git = gitInfo(cwd)
   const layer: Layer = {}
   if (git.commitSha) layer.gitCommitSha = { raw: git.commitSha, source: 'git checkout', name: 'HEAD' }
@@ -177,6 +188,3 @@ function packageLayer(pkg: PackageInfo): Layer {
   if (pkg.version) layer.version = { raw: pkg.version, source: 'package.json', name: 'version', file: pkg.file }
   return layer
 }
-
-/** The variables that name a setting, for listing unknown DD_PROFILING_* variables as likely typos. */
-export const KNOWN_VARIABLES = new Set(Object.values(SCHEMA).flatMap((row) => [row.env, ...((row as { aliases?: readonly string[] }).aliases ?? [])]))

@@ -1,8 +1,7 @@
 // The one table of settings. Parsing, `--help`, `--info`, `--dry-run` and docs/configuration.md all read it:
 // adding a setting is adding a row here.
 import { MAX_HEAP_INTERVAL, MAX_OUTPUT_MB, MAX_SERVICE_BYTES, MAX_TAG_LENGTH, MAX_TIMER_MS, MAX_TIMER_SECONDS, TIMER_LIMIT } from './limits'
-import { uploadCompression } from './upload-compression'
-import { agentUrl, bool, boolOrAuto, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, type ValueType } from './types'
+import { agentUrl, bool, boolOrAuto, enabledMode, hostName, intakeUrl, nameList, num, path, patternList, port, tagList, text, uploadCompression, type ValueType } from './value-types'
 
 export const PROFILER_NAMES = ['wall', 'space', 'events', 'exceptions'] as const
 export type ProfilerName = (typeof PROFILER_NAMES)[number]
@@ -360,4 +359,3 @@ export type Key = keyof Schema
 export type Config = { readonly [K in Key]: Schema[K] extends Setting<infer T> ? T : never }
 export const KEYS = Object.keys(SCHEMA) as Key[]
 
-export { redact } from './redact'

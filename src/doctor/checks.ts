@@ -8,25 +8,21 @@ import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import { MAX_TIMER_MS } from '../config/limits'
 import { agentAddress } from '../export/agent-address'
+import { intakeUrl, uploadOnceToAgent } from '../export/agent'
+import { readBundleDir } from '../export/bundle-dir'
+import { outputDirProblem } from '../export/output-dir'
+import { probeAgent } from '../export/probe'
 import type { Bundle } from '../export/types'
+import type { Check } from './check'
+import { nodeVersionCheck, pathNodeVersion } from './node-version'
 import { classifyPid1 } from './pid1'
 import { DIST_DIR } from '../dist-dir'
-
-export type Status = 'ok' | 'warning' | 'failure'
-
-export interface Check {
-  name: string
-  status: Status
-  detail: string
-  fix?: string
-}
 
 /** dd-run's launcher: dist/bin/dd-run.js. */
 export const DD_RUN_BIN = path.join(DIST_DIR, 'bin', 'dd-run.js')
 
 /** The launcher's Node and the `node` on PATH, each against its minimum (src/doctor/node-version.ts). */
 export function nodeVersion(env: NodeJS.ProcessEnv = process.env): Check {
-  const { nodeVersionCheck, pathNodeVersion } = require('./node-version') as typeof import('./node-version')
   return nodeVersionCheck(process.version, pathNodeVersion(env, process.cwd()))
 }
 
@@ -76,7 +72,6 @@ export async function injection(env: NodeJS.ProcessEnv, profilingEnabled: boolea
     const r = await runNode([DD_RUN_BIN, '--exporters', 'file', '-o', out, '--upload-period', '1', 'node', script], childEnv, 60_000)
     const bundles = findBundles(out)
     if (r.code === 0 && bundles.length > 0) {
-      const { readBundleDir } = require('../export/bundle-dir') as typeof import('../export/bundle-dir')
       const bundle = readBundleDir(bundles[bundles.length - 1] as string)
       const names = bundle.attachments.map((a) => a.name).join(', ')
       return {
@@ -101,7 +96,6 @@ export async function injection(env: NodeJS.ProcessEnv, profilingEnabled: boolea
 
 /** Is there an agent at the configured address, and does it accept an upload? */
 export async function agent(config: Config, bundle: Bundle | undefined): Promise<Check> {
-  const { probeAgent } = require('../export/probe') as typeof import('../export/probe')
   const address = agentAddress(config)
   const wanted = config.exporters === undefined ? address.configured : config.exporters.includes('agent')
   const where = `${address.shown} (${address.reason})`
@@ -117,15 +111,11 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
     return { name: 'agent', status: 'failure', detail: `nothing answers at ${where}`, fix: 'start the Datadog Agent (with APM enabled), or point DD_TRACE_AGENT_URL / DD_AGENT_HOST / DD_TRACE_AGENT_PORT at it' }
   }
   if (!bundle) return { name: 'agent', status: 'warning', detail: `an agent answers at ${where}, but no profile could be made to test an upload`, fix: 'fix the injection check first' }
-  // The request every profiled process will send (same address, endpoint, headers and body format), once.
-  const { AGENT_ENDPOINT, commonHeaders } = require('../export/agent') as typeof import('../export/agent')
-  const { send, targetOf } = require('../export/http-send') as typeof import('../export/http-send')
-  const { encodeMultipart } = require('../export/multipart') as typeof import('../export/multipart')
-  const mp = encodeMultipart(bundle)
+  // The request every profiled process will send (same address, endpoint, headers, codec and body), once.
   const timeoutMs = Math.max(3000, config.uploadTimeout)
   // The upload's socket never holds a process open; doctor must wait for it.
   const hold = setTimeout(() => {}, Math.min(MAX_TIMER_MS, timeoutMs + 1000))
-  const outcome = await send(targetOf(address.url, AGENT_ENDPOINT), { ...commonHeaders(config), 'Content-Type': mp.contentType }, mp.body, timeoutMs).done
+  const outcome = await uploadOnceToAgent(config, bundle, timeoutMs)
   clearTimeout(hold)
   if (outcome.kind === 'sent') return { name: 'agent', status: 'ok', detail: `the agent at ${where} accepted a profile upload (service dd-run-doctor)` }
   const forwarder = /HTTP 5\d\d/.test(outcome.reason) ? ' (an agent answers 500 when its profile forwarder is off)' : ''
@@ -140,14 +130,12 @@ export async function agent(config: Config, bundle: Bundle | undefined): Promise
 export function agentless(config: Config): Check | undefined {
   if (!config.exporters?.includes('agentless')) return undefined
   if (!config.apiKey) return { name: 'agentless', status: 'failure', detail: 'agentless export is on but DD_API_KEY is not set', fix: 'set DD_API_KEY, or use the agent or file exporter' }
-  const { intakeUrl } = require('../export/agent') as typeof import('../export/agent')
   return { name: 'agentless', status: 'ok', detail: `DD_API_KEY is set (not shown); profiles go to ${intakeUrl(config)}` }
 }
 
 export function outputDir(config: Config): Check {
   const dir = config.outputDir
-  const { outputDirProblem } = require('../export/output-dir') as typeof import('../export/output-dir')
-  const problem = outputDirProblem(path.resolve(dir))
+  const problem = outputDirProblem(dir)
   if (problem) {
     return {
       name: 'output directory',

@@ -4,9 +4,9 @@
 // tested on only warns, since it got as far as running doctor.
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { which } from '../launch/which'
+import { which } from '../which'
 import { LAUNCHER_MIN_NODE_MAJOR, nodeMajor, PROFILED_MIN_NODE_MAJOR } from '../node-support'
-import type { Check } from './checks'
+import type { Check } from './check'
 
 /** The version of the `node` on PATH, or undefined when there is none (or it does not answer). */
 export function pathNodeVersion(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

@@ -8,9 +8,9 @@ import { PRODUCT_VERSION } from '../version'
 import { agentAddress } from './agent-address'
 import { containerId, entityId } from './container-id'
 import { send, targetOf, type Attempt, type Target } from './http-send'
-import { bundleBytes, encodeMultipart } from './multipart'
+import { encodeMultipart, memoryBytes } from './multipart'
 import { chooseCodec, forUpload, type Codec } from './upload-compression'
-import { DEFAULT_BACKOFF, nextDelay, type Backoff } from './retry'
+import { DEFAULT_BACKOFF, nextDelay, type Backoff, type Outcome } from './retry'
 import type { Bundle, Exporter, ExporterStats } from './types'
 
 export const AGENT_ENDPOINT = '/profiling/v1/input'
@@ -64,17 +64,33 @@ export function commonHeaders(config: Pick<Config, 'externalEnv'>): Record<strin
   }
 }
 
+/** Where and how the agent exporter uploads: the address, the endpoint, the headers and the profiles' codec. */
+function agentUpload(config: Config): Pick<HttpExporterOptions, 'target' | 'headers' | 'compression'> {
+  return {
+    target: targetOf(agentAddress(config).url, AGENT_ENDPOINT),
+    headers: commonHeaders(config),
+    compression: chooseCodec(config.uploadCompression),
+  }
+}
+
 export function createAgentExporter(config: Config, log: Logger): Exporter {
-  const address = agentAddress(config)
   return new HttpExporter({
     name: 'agent',
-    target: targetOf(address.url, AGENT_ENDPOINT),
-    headers: commonHeaders(config),
+    ...agentUpload(config),
     uploadTimeoutMs: config.uploadTimeout,
-    compression: chooseCodec(config.uploadCompression),
     budgetMs: budgetOf(config),
     log,
   })
+}
+
+/**
+ * One upload of `bundle` to the agent, the request the agent exporter sends (address, endpoint, headers, codec,
+ * body), once and without retries: dd-run doctor's test. Resolves with the outcome, never rejects.
+ */
+export async function uploadOnceToAgent(config: Config, bundle: Bundle, timeoutMs: number): Promise<Outcome> {
+  const u = agentUpload(config)
+  const mp = encodeMultipart(await forUpload(bundle, u.compression ?? { codec: 'gzip' }).catch(() => bundle))
+  return send(u.target, { ...u.headers, 'Content-Type': mp.contentType }, mp.body, timeoutMs).done
 }
 
 /**
@@ -135,7 +151,7 @@ export class HttpExporter implements Exporter {
   /** Queues the bundle; resolves once it is sent or given up. Never rejects. */
   export(bundle: Bundle): Promise<void> {
     return new Promise((resolve) => {
-      const bytes = bundleBytes(bundle)
+      const bytes = memoryBytes(bundle)
       const max = this.opts.maxBytes ?? MAX_QUEUED_BYTES
       if (bytes > max) {
         this.counts.dropped++

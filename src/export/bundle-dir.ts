@@ -3,9 +3,9 @@
 // exporter and by the spool.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { EVENT_FILE, TMP_PREFIX } from './layout'
 import type { Attachment, Bundle, ProfileEvent } from './types'
 
-export const TMP_PREFIX = '.tmp-'
 const DIR_MODE = 0o700
 const FILE_MODE = 0o600
 
@@ -14,7 +14,7 @@ export function writeBundleDirSync(parent: string, name: string, bundle: Bundle)
   fs.mkdirSync(parent, { recursive: true, mode: DIR_MODE })
   const tmp = fs.mkdtempSync(path.join(parent, `${TMP_PREFIX}${name}-`))
   try {
-    fs.writeFileSync(path.join(tmp, 'event.json'), JSON.stringify(bundle.event), { mode: FILE_MODE })
+    fs.writeFileSync(path.join(tmp, EVENT_FILE), JSON.stringify(bundle.event), { mode: FILE_MODE })
     for (const a of bundle.attachments) fs.writeFileSync(path.join(tmp, safeName(a.name)), a.data, { mode: FILE_MODE })
     const final = path.join(parent, name)
     fs.renameSync(tmp, final)
@@ -30,7 +30,7 @@ export async function writeBundleDir(parent: string, name: string, bundle: Bundl
   await fsp.mkdir(parent, { recursive: true, mode: DIR_MODE })
   const tmp = await fsp.mkdtemp(path.join(parent, `${TMP_PREFIX}${name}-`))
   try {
-    await fsp.writeFile(path.join(tmp, 'event.json'), JSON.stringify(bundle.event), { mode: FILE_MODE })
+    await fsp.writeFile(path.join(tmp, EVENT_FILE), JSON.stringify(bundle.event), { mode: FILE_MODE })
     for (const a of bundle.attachments) await fsp.writeFile(path.join(tmp, safeName(a.name)), a.data, { mode: FILE_MODE })
     const final = path.join(parent, name)
     await fsp.rename(tmp, final)
@@ -51,7 +51,7 @@ export function readBundleDir(dir: string): Bundle {
   const st = fs.lstatSync(dir)
   if (st.isSymbolicLink()) throw new Error(`${shown} is a symlink: not followed`)
   if (!st.isDirectory()) throw new Error(`${shown} is not a directory`)
-  const event = JSON.parse(readOwnFile(dir, 'event.json').toString('utf8')) as ProfileEvent
+  const event = JSON.parse(readOwnFile(dir, EVENT_FILE).toString('utf8')) as ProfileEvent
   if (!Array.isArray(event.attachments) || !event.attachments.every((n) => typeof n === 'string')) {
     throw new Error(`${shown}/event.json has no list of attachments`)
   }

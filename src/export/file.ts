@@ -1,5 +1,4 @@
-// The file exporter, the embedded default: each bundle becomes
-//   <outputDir>/<service>/<pid>-<role>-<runtime id, 8 chars>/<seq, 4 digits>-<end, YYYYMMDDTHHMMSSZ>/
+// The file exporter, the embedded default: each bundle becomes a bundle directory of the layout in layout.ts,
 // holding event.json and the gzip'ed <type>.pprof attachments, written atomically (see bundle-dir.ts), files 0600,
 // directories 0700. A size cap removes the oldest bundles first. The path is derived from the bundle's own tags, so
 // the launcher can write a spooled bundle exactly where its process would have.
@@ -7,30 +6,10 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
-import { parseTags } from '../profiling/tags'
-import { TMP_PREFIX, writeBundleDir, writeBundleDirSync } from './bundle-dir'
+import { writeBundleDir, writeBundleDirSync } from './bundle-dir'
+import { BUNDLE_DIR, bundlePath, isTemporary, PROCESS_DIR, PROCESS_FILE, TMP_PREFIX } from './layout'
 import { outputDirProblem, vetOutputDir } from './output-dir'
 import type { Bundle, Exporter } from './types'
-
-/** Keeps [A-Za-z0-9._-]; anything else becomes `_` (and a name of dots only would climb directories). */
-export function fsName(s: string): string {
-  const out = s.replace(/[^A-Za-z0-9._-]/g, '_')
-  return /^\.*$/.test(out) ? `_${out}` : out
-}
-
-export function compactTime(iso: string): string {
-  // 2026-11-24T21:01:05.123Z -> 20261124T210105Z
-  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')
-}
-
-/** Where a bundle goes, relative to the output directory: [service, process directory, bundle directory]. */
-export function bundlePath(bundle: Bundle): [string, string, string] {
-  const tags = parseTags(bundle.event.tags_profiler)
-  const service = fsName(tags.service ?? 'node')
-  const proc = fsName(`${tags.process_id ?? 'unknown'}-${tags.process_role ?? 'main'}-${(tags['runtime-id'] ?? 'unknown').slice(0, 8)}`)
-  const seq = String(Number(tags.profile_seq ?? 0)).padStart(4, '0')
-  return [service, proc, `${seq}-${compactTime(bundle.event.end)}`]
-}
 
 export class FileExporter implements Exporter {
   readonly name = 'file'
@@ -47,7 +26,7 @@ export class FileExporter implements Exporter {
   constructor(config: Pick<Config, 'outputDir' | 'outputMaxMb'>, private readonly log?: Logger) {
     // Under the launcher a refused directory was already replaced (and said once); this check covers the preload
     // loaded without the launcher, and a directory swapped since.
-    const wanted = path.resolve(config.outputDir)
+    const wanted = config.outputDir // absolute: config/layers.ts resolves it
     const vetted = vetOutputDir(wanted)
     if (vetted.warning) log?.warn(vetted.warning)
     this.dir = vetted.dir ?? wanted
@@ -67,7 +46,7 @@ export class FileExporter implements Exporter {
     const parent = ownDirs(this.dir, service, proc)
     this.describeProcess(parent, bundle)
     const final = await writeBundleDir(parent, name, bundle)
-    await this.done(parent, final, bundleBytes(bundle), true)
+    await this.done(parent, final, attachmentBytes(bundle), true)
   }
 
   /** For the exit path, where only synchronous work runs. */
@@ -78,11 +57,11 @@ export class FileExporter implements Exporter {
     this.describeProcess(parent, bundle)
     // An asynchronous write cut short by the exit leaves its temporary directory: remove it now. Only this
     // process writes into its process directory (the runtime id is in the name), so every .tmp- there is ours.
-    for (const t of list(parent)) if (t.startsWith(TMP_PREFIX)) fs.rmSync(path.join(parent, t), { recursive: true, force: true })
+    for (const t of list(parent)) if (isTemporary(t)) fs.rmSync(path.join(parent, t), { recursive: true, force: true })
     const final = path.join(parent, name)
     // Already written by the asynchronous export the exit raced with; lstat, so a planted symlink is not taken for it.
     if (!isRealDir(final)) writeBundleDirSync(parent, name, bundle)
-    void this.done(parent, final, bundleBytes(bundle), false)
+    void this.done(parent, final, attachmentBytes(bundle), false)
   }
 
   /** process.json, once per process directory: tiny, written atomically, never through a planted symlink. */
@@ -149,12 +128,10 @@ export function ownDirs(root: string, ...parts: string[]): string {
   return dir
 }
 
-function bundleBytes(bundle: Bundle): number {
+/** What a bundle adds to the output directory: its attachments (event.json is small). */
+function attachmentBytes(bundle: Bundle): number {
   return bundle.attachments.reduce((n, a) => n + a.data.length, 0)
 }
-
-/** Facts about the process (its command) beside its bundles, for dd-run report. */
-export const PROCESS_FILE = 'process.json'
 
 function isSymlink(p: string): boolean {
   try {
@@ -176,10 +153,6 @@ function isRealDir(p: string): boolean {
 export function createFileExporter(config: Config, log: Logger): Exporter {
   return new FileExporter(config, log)
 }
-
-// Only directories of our own layout are ever removed, whatever else the output directory holds.
-const PROCESS_DIR = /^[A-Za-z0-9]+-(main|child|cluster_worker|worker_thread)-[A-Za-z0-9_-]+$/
-const BUNDLE_DIR = /^\d{4,}-\d{8}T\d{6}Z$/
 
 interface OnDisk {
   dir: string
@@ -203,7 +176,8 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
     for (const proc of await dirNames(path.join(root, service))) {
       if (!PROCESS_DIR.test(proc)) continue
       for (const b of await dirNames(path.join(root, service, proc))) {
-        if (b.startsWith(TMP_PREFIX) || !BUNDLE_DIR.test(b)) continue
+        // Only directories of our own layout are ever removed, whatever else the output directory holds.
+        if (isTemporary(b) || !BUNDLE_DIR.test(b)) continue
         const dir = path.join(root, service, proc, b)
         let bytes = 0
         let mtimeMs = 0

@@ -4,8 +4,6 @@ import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import type { Exporter } from './types'
 
-export type ExporterConfig = Config
-
 export function createExporters(config: Config, log: Logger): Exporter[] {
   const names = config.exporters ?? ['file']
   return names.map((name) => {

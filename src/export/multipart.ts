@@ -37,7 +37,7 @@ export function newBoundary(): string {
 }
 
 /** Bytes the bundle holds in memory: what the queue bound counts. */
-export function bundleBytes(bundle: Bundle): number {
+export function memoryBytes(bundle: Bundle): number {
   let n = 1024 // the event, roughly
   for (const a of bundle.attachments) n += a.data.length
   return n

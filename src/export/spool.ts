@@ -4,7 +4,8 @@
 // and the launcher, which outlives its child, hands it to that exporter.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { readBundleDir, TMP_PREFIX, writeBundleDirSync } from './bundle-dir'
+import { readBundleDir, writeBundleDirSync } from './bundle-dir'
+import { isTemporary } from './layout'
 import type { Bundle } from './types'
 
 export function spoolDir(channel: string): string {
@@ -49,7 +50,7 @@ export function readSpool(channel: string): Spooled[] {
     }
     for (const name of list(exporterDir)) {
       const m = /^(\d+)-(\d+)-\d+$/.exec(name)
-      if (name.startsWith(TMP_PREFIX) || !m) continue
+      if (isTemporary(name) || !m) continue
       const dir = path.join(exporterDir, name)
       const item: Spooled = { exporter, pid: Number(m[1]), threadId: Number(m[2]), dir }
       try {

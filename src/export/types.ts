@@ -30,18 +30,21 @@ export interface Bundle {
    * Facts about the process for local readers (dd-run report), never sent to an agent or the intake: the file
    * exporter keeps them in process.json beside the process's bundles.
    */
-  process?: ProcessFacts
+  process?: ProcessDescription
 }
 
 /** process.json: written once per process directory by the file exporter. */
-export interface ProcessFacts {
+export interface ProcessDescription {
   /** The command line as the run summary shows it (script path relative to the launch directory). */
   command: string
 }
 
 export interface Exporter {
   readonly name: string
-  /** Sends or writes one bundle. Never throws into the app: failures are reported and counted by the exporter. */
+  /**
+   * Sends or writes one bundle. The network exporters never reject: they count and report their own failures. The
+   * file exporter rejects when a bundle cannot be written; the session catches that, says it once and the app runs on.
+   */
   export(bundle: Bundle): Promise<void>
   /**
    * Writes one bundle synchronously: what the `exit` event allows. Exporters that cannot (the network ones) leave

@@ -4,7 +4,7 @@
 // (zlib.zstdCompress, Node 22.15 and 23.8 on): nothing more is loaded, and where it is missing gzip is used.
 import * as zlib from 'node:zlib'
 import { promisify } from 'node:util'
-import type { UploadCompression } from '../config/upload-compression'
+import type { UploadCompression } from '../config/value-types'
 import type { Attachment, Bundle } from './types'
 
 export type Codec = 'gzip' | 'zstd' | 'none'

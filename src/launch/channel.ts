@@ -3,20 +3,10 @@
 // container with a read-only root filesystem, with TMPDIR pointing at nothing (or at a file), the command runs all
 // the same, profiled, only without the channel.
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
-
-/**
- * Where a channel may go, in order: the temporary directory the user chose (os.tmpdir(): TMPDIR, else /tmp), then
- * the usual writable places of a Unix system: /tmp, /var/tmp, and /dev/shm, a tmpfs that container runtimes mount
- * writable even when the root filesystem is read-only. Duplicates are tried once.
- */
-export function channelParents(tmpdir: string = os.tmpdir(), platform: NodeJS.Platform = process.platform): string[] {
-  const fallbacks = platform === 'win32' ? [] : ['/tmp', '/var/tmp', '/dev/shm']
-  return [...new Set([tmpdir, ...fallbacks].map((d) => path.resolve(d)))]
-}
+import { CHANNEL_PREFIX, channelParents } from '../run/channel-layout'
 
 /**
  * Creates the channel in the first parent that takes it; undefined when none does, after one warning that says what
@@ -27,7 +17,7 @@ export function createChannel(config: Pick<Config, 'outputDir' | 'exporters'>, l
   const tried: string[] = []
   for (const parent of parents) {
     try {
-      const dir = fs.mkdtempSync(path.join(parent, 'dd-run-'))
+      const dir = fs.mkdtempSync(path.join(parent, CHANNEL_PREFIX))
       if (tried.length > 0) log.debug(`run channel in ${parent}: ${tried.join(', ')} could not take it`)
       return dir
     } catch (err) {
@@ -36,7 +26,7 @@ export function createChannel(config: Pick<Config, 'outputDir' | 'exporters'>, l
   }
   const network = (config.exporters ?? []).some((e) => e !== 'file')
   const loses = network
-    ? `no run summary, and final profiles at exit are written to ${path.resolve(config.outputDir)} instead of being sent`
+    ? `no run summary, and final profiles at exit are written to ${config.outputDir} instead of being sent`
     : 'no run summary'
   log.warn(`no writable temporary directory for the run channel (tried ${tried.join(', ')}): profiling runs with ${loses}`)
   return undefined

@@ -4,7 +4,10 @@
 import * as fs from 'node:fs'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
+import { readStatuses } from '../run/status'
 import { livingInGroup } from './linger'
+import { relaySpool } from './relay'
+import { summaryLines } from './summary'
 import type { ChildExit } from './supervise'
 
 export interface FinishContext {
@@ -35,10 +38,7 @@ export const RELAY_MARGIN_MS = 2_000
 
 export async function finishRun(ctx: FinishContext): Promise<void> {
   try {
-    const { relaySpool } = require('./relay') as typeof import('./relay')
-    const { readReports } = require('../run/report') as typeof import('../run/report')
-    const { summaryLines } = require('./summary') as typeof import('./summary')
-    if (ctx.group) await waitForProfiled(ctx, () => readReports(ctx.channel))
+    if (ctx.group) await waitForProfiled(ctx, () => readStatuses(ctx.channel))
     const relayTimeout = ctx.config.flushTimeout * 1000 + RELAY_MARGIN_MS
     const relayed = await relaySpool(ctx.channel, ctx.config, ctx.log, relayTimeout)
     // A process that ended while the first pass relayed (one outside the command's group, or one the wait gave up
@@ -53,7 +53,7 @@ export async function finishRun(ctx: FinishContext): Promise<void> {
       }
     }
     if (!ctx.config.quiet) {
-      for (const line of summaryLines(readReports(ctx.channel), relayed, process.cwd())) ctx.log.info(line)
+      for (const line of summaryLines(readStatuses(ctx.channel), relayed, process.cwd())) ctx.log.info(line)
       for (const p of ctx.ignored ?? []) ctx.log.info(`  setting ignored: ${p}`)
     }
   } catch (err) {

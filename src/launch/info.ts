@@ -93,8 +93,6 @@ function formatValue(v: unknown): string {
   return String(v)
 }
 
-export { probeAgent }
-
 export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; command: string[]; exporters?: ExporterChoice; extraWarnings?: readonly string[] }): Promise<void> {
   const reachable = await probeAgent(agentAddress(resolved.config).url)
   const info = { ...collectInfo(resolved, reachable, opts.command), ...(opts.exporters ? { exporters: opts.exporters } : {}) }

@@ -2,9 +2,8 @@
 // and NODE_OPTIONS with the preload appended. Pure but for one existence check of the preload file.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { toEnv } from '../config/layers'
+import { withConfig } from '../config/layers'
 import type { LaunchConfig } from '../config/resolve'
-import { KEYS, SCHEMA, type Setting } from '../config/schema'
 import type { Logger } from '../log'
 import { addPreload } from './node-options'
 import { RUN_SERVICE_INFERRED } from '../run/env-names'
@@ -18,21 +17,12 @@ export type Prepared =
   | { ok: false; error: string }
 
 export function prepareLaunch(resolved: LaunchConfig, base: NodeJS.ProcessEnv, log: Logger, preload = PRELOAD_PATH): Prepared {
-  const env: NodeJS.ProcessEnv = { ...base, ...resolved.envFileVars }
+  const unchanged: NodeJS.ProcessEnv = { ...base, ...resolved.envFileVars }
   if (!resolved.config.profilingEnabled) {
     log.debug('profiling is disabled: the command runs unchanged')
-    return { ok: true, env, profiling: false }
+    return { ok: true, env: unchanged, profiling: false }
   }
-  const written = toEnv(resolved.config)
-  for (const key of KEYS) {
-    const row = SCHEMA[key] as Setting<unknown>
-    const value = written[row.env]
-    if (value !== undefined) env[row.env] = value
-    // A flag may have set a value back to its default while the environment says otherwise: write it out.
-    else if (env[row.env] !== undefined && env[row.env]?.trim() !== '' && row.default !== undefined) {
-      env[row.env] = row.type.format(row.default)
-    }
-  }
+  const env = withConfig(unchanged, resolved.config)
   // process_tags tell a service the user named (svc.user) from one dd-run inferred (svc.auto), as dd-trace-js does.
   if (resolved.sources.service.source === 'package.json') env[RUN_SERVICE_INFERRED] = '1'
   else delete env[RUN_SERVICE_INFERRED]

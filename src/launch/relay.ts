@@ -1,8 +1,11 @@
 // The launcher's half of the spool: bundles a process could not send at exit (its exporter needs the network) are
 // handed to a fresh exporter of the same kind here, in the launcher, which outlives its child. Each spooled bundle
-// is removed once handled, so a second pass (for processes that ended during the first) relays nothing twice.
+// is removed once handled, so a second pass (for processes that ended during the first) relays nothing twice. What
+// cannot be delivered ends where a process's own final bundle would (src/export/final.ts): the output directory.
 import * as fs from 'node:fs'
 import type { Config, ExporterName } from '../config/schema'
+import { keepInOutputDir } from '../export/final'
+import { createExporters } from '../export/index'
 import { readSpool } from '../export/spool'
 import type { Exporter } from '../export/types'
 import type { Logger } from '../log'
@@ -24,7 +27,6 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
     let e = exporters.get(name)
     if (!e) {
       try {
-        const { createExporters } = require('../export/index') as typeof import('../export/index')
         // The process already warned about this exporter, and the summary lists what the relay could not send:
         // with the exporter's own words, kept here, since they are not printed again.
         const relayLog: Logger = {
@@ -82,12 +84,10 @@ export async function relaySpool(channel: string, config: Config, log: Logger, t
   }
   const flushDeadline = Date.now() + config.flushTimeout * 1000
   const keepInFile = (bundle: NonNullable<(typeof spooled)[number]['bundle']>): string => {
-    if (config.exporters?.includes('file')) return '' // the file exporter has it already
     try {
-      const { FileExporter } = require('../export/file') as typeof import('../export/file')
-      const file = new FileExporter(config)
-      file.exportSync(bundle)
-      return `; written to ${file.target} instead`
+      // The run's own file exporter has it already; else it is written to the output directory now.
+      const kept = keepInOutputDir(bundle, config, config.exporters?.includes('file') ? {} : undefined)
+      return kept.written ? `; written to ${kept.target} instead` : ''
     } catch (err) {
       return `; could not be written to a file either: ${(err as Error).message}`
     }

@@ -3,15 +3,18 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { SCHEMA, type Config } from '../config/schema'
+import { pruneOutput } from '../export/file'
+import { vetOutputDir } from '../export/output-dir'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
+import { FLUSHED_SIGNALS, SIGNAL_PREFIX } from '../run/channel-layout'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeLauncherInfo } from '../run/launcher-info'
 import { createChannel } from './channel'
 import { finishRun } from './finish'
 import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
-import { which } from './which'
+import { which } from '../which'
 
 /** ignored: the settings whose bad value was replaced by its default, for the run summary. */
 export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger, ignored: readonly string[] = []): Promise<number> {
@@ -45,8 +48,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     }
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
     // An output directory that is not the user's own is refused here, once, for every process of the run.
-    const { vetOutputDir } = require('../export/output-dir') as typeof import('../export/output-dir')
-    const vetted = vetOutputDir(path.resolve(config.outputDir))
+    const vetted = vetOutputDir(config.outputDir)
     if (vetted.warning) log.warn(vetted.warning)
     if (vetted.dir && vetted.warning) {
       config = Object.freeze({ ...config, outputDir: vetted.dir })
@@ -79,8 +81,6 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
  * (src/profiling/watchdog). Only the signals that listener handles.
  */
 function tellStalled(channel: string): (signal: NodeJS.Signals) => void {
-  const { FLUSHED_SIGNALS } = require('../profiling/exit-signals') as typeof import('../profiling/exit-signals')
-  const { SIGNAL_PREFIX } = require('../profiling/watchdog/protocol') as typeof import('../profiling/watchdog/protocol')
   let n = 0
   return (signal) => {
     if (!FLUSHED_SIGNALS.includes(signal)) return
@@ -112,7 +112,7 @@ const CAP_STAMP = '.dd-run-cap-checked'
  * large directory every time.
  */
 function checkOutputCap(config: Config, log: Logger): void {
-  const dir = path.resolve(config.outputDir)
+  const dir = config.outputDir
   const stamp = path.join(dir, CAP_STAMP)
   try {
     const st = fs.lstatSync(stamp)
@@ -120,7 +120,6 @@ function checkOutputCap(config: Config, log: Logger): void {
   } catch {
     // No stamp yet (or no directory yet): check.
   }
-  const { pruneOutput } = require('../export/file') as typeof import('../export/file')
   pruneOutput(dir, config.outputMaxMb * 1024 * 1024).then(
     (removed) => {
       touchStamp(stamp)

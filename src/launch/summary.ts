@@ -1,7 +1,8 @@
 // The run summary the launcher prints when the child exits: one line per Node process (and worker thread) of the
-// tree, from the reports the preloads left in the run channel and what the launcher relayed for them. Pure.
+// tree, from the statuses the preloads left in the run channel and what the launcher relayed for them. Pure.
 import * as path from 'node:path'
-import type { BadReport, ProcessReport } from '../run/report'
+import type { BadStatus } from '../run/status'
+import type { ProcessStatus } from '../run/status-shape'
 
 export interface Relayed {
   /** Bundles relayed per exporter. */
@@ -13,8 +14,8 @@ export function relayKey(pid: number, threadId: number): string {
   return `${pid}-${threadId}`
 }
 
-/** `reports` as readReports returns them: with `bad`, the report files that could not be used, one line each. */
-export function summaryLines(reports: readonly ProcessReport[] & { bad?: readonly BadReport[] }, relayed: ReadonlyMap<string, Relayed>, cwd: string): string[] {
+/** `reports` as readStatuses returns them: with `bad`, the status files that could not be used, one line each. */
+export function summaryLines(reports: readonly ProcessStatus[] & { bad?: readonly BadStatus[] }, relayed: ReadonlyMap<string, Relayed>, cwd: string): string[] {
   const badLines = (reports.bad ?? []).map((b) => `  ${b.file} in the run channel ignored: ${b.problem}`)
   if (reports.length === 0) return ['run summary: no Node process reported (the command started no Node.js program, or none could load the preload)', ...badLines]
   let profiled = 0
@@ -76,7 +77,7 @@ export function summaryLines(reports: readonly ProcessReport[] & { bad?: readonl
 }
 
 /** What the relay did for a process that left no usable report (a bundle it refused, say): still one line each. */
-function orphanLines(reports: readonly ProcessReport[], relayed: ReadonlyMap<string, Relayed>): string[] {
+function orphanLines(reports: readonly ProcessStatus[], relayed: ReadonlyMap<string, Relayed>): string[] {
   const known = new Set(reports.map((r) => relayKey(r.pid, r.threadId)))
   const lines: string[] = []
   for (const [key, r] of relayed) {
@@ -89,7 +90,7 @@ function orphanLines(reports: readonly ProcessReport[], relayed: ReadonlyMap<str
 /** Processes with more worker threads than this get one summary line for their threads. */
 export const MAX_THREAD_LINES = 5
 
-function crowdedThreads(reports: readonly ProcessReport[]): Set<number> {
+function crowdedThreads(reports: readonly ProcessStatus[]): Set<number> {
   const counts = new Map<number, number>()
   for (const r of reports) if (r.threadId !== 0) counts.set(r.pid, (counts.get(r.pid) ?? 0) + 1)
   return new Set([...counts].filter(([, n]) => n > MAX_THREAD_LINES).map(([pid]) => pid))

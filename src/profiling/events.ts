@@ -17,8 +17,8 @@
 // avoid that, but on Node 20 each start() after a stop() leaves its GC callback behind: memory grows with the
 // square of the restarts (1 GB after 150), so it cannot be harvested periodically. See docs/performance.md.
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
-import { ProfileBuilder, syntheticFrame, type Frame } from './pprof-build'
-import type { Profile } from './profilers'
+import { ProfileBuilder, syntheticFrame, type StackFrame } from './pprof-build'
+import type { Profile } from './load-pprof'
 
 export const TIMELINE_SAMPLE_TYPES = [['timeline', 'nanoseconds']] as const
 export const BLOCK_SAMPLE_TYPES = [['blocks', 'count'], ['blocked', 'nanoseconds']] as const
@@ -52,7 +52,7 @@ export interface Block {
   /** A lower bound of the longest tick in the window. */
   durationMs: number
   /** Wall-profile stacks (leaf first) sampled in the window, with their sample counts. */
-  stacks: Map<string, { frames: Frame[]; count: number }>
+  stacks: Map<string, { frames: StackFrame[]; count: number }>
 }
 
 interface GcEvent {

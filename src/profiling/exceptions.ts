@@ -2,8 +2,8 @@
 // 'uncaughtExceptionMonitor', which Node calls before its own handling and which changes nothing (unlike an
 // 'uncaughtException' listener); on Node >= 15 it also fires for an unhandled rejection that Node is about to
 // throw (origin 'unhandledRejection'). Errors the app catches are not seen.
-import { framesOfStack, ProfileBuilder, syntheticFrame, type Frame } from './pprof-build'
-import type { Profile } from './profilers'
+import { framesOfStack, ProfileBuilder, syntheticFrame, type StackFrame } from './pprof-build'
+import type { Profile } from './load-pprof'
 
 export const EXCEPTION_SAMPLE_TYPES = [['exception-samples', 'count']] as const
 const MAX_KEPT = 1000
@@ -11,7 +11,7 @@ const MAX_KEPT = 1000
 interface Seen {
   type: string
   origin: string
-  frames: Frame[]
+  frames: StackFrame[]
 }
 
 export class ExceptionsRecorder {

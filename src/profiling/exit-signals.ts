@@ -13,10 +13,7 @@
 // Functions the app can replace (process.kill, process.abort) are captured when the preload loads, before any app
 // code, and only those originals are called.
 import * as os from 'node:os'
-
-/** Signals whose default action ends the process, and after which a final profile is worth taking. SIGUSR1 starts
- * Node's inspector, SIGPROF drives the CPU profiler, SIGABRT comes from abort() (wrapped below): none of them here. */
-export const FLUSHED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGXCPU', 'SIGXFSZ']
+import { FLUSHED_SIGNALS } from '../run/channel-layout'
 
 const realKill = process.kill
 const realAbort = process.abort
@@ -24,6 +21,17 @@ const realAbort = process.abort
 /** process.kill as Node made it, whatever the app has put in its place since. */
 export function originalKill(pid: number, signal?: string | number): boolean {
   return realKill.call(process, pid, signal)
+}
+
+/** Whether a process still runs (the launcher, which relays the spool), asked with the original process.kill. */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true
+  try {
+    originalKill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
 }
 
 export interface ExitSignals {

@@ -1,8 +1,12 @@
 // Loads @datadog/pprof from dd-run's own install (resolution starts from this file, never from the app). Only the
 // parts dd-run uses are loaded: the package's index also loads its source-map support, ~10 ms per process that a
 // profiled process does not need. If the package's layout ever differs, the index is loaded instead.
+import type * as PprofModule from '@datadog/pprof'
 import * as path from 'node:path'
-import type { Pprof } from './profilers'
+
+/** The parts of @datadog/pprof dd-run uses. */
+export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encodeSync'>
+export type Profile = ReturnType<Pprof['heap']['profile']>
 
 export function loadPprof(): Pprof {
   let base: string | undefined

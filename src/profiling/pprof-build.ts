@@ -2,7 +2,7 @@
 // encoder @datadog/pprof uses), so they are encoded, exported and read exactly like the wall and heap profiles.
 import { Profile, StringTable } from 'pprof-format'
 
-export interface Frame {
+export interface StackFrame {
   name: string
   file: string
   line: number
@@ -26,7 +26,7 @@ export class ProfileBuilder {
   }
 
   /** stack: leaf first, as pprof wants it. */
-  add(stack: readonly Frame[], values: readonly number[], labels: Labels): void {
+  add(stack: readonly StackFrame[], values: readonly number[], labels: Labels): void {
     const label = Object.entries(labels).map(([k, v]) =>
       typeof v === 'number' ? { key: this.st.dedup(k), num: v } : { key: this.st.dedup(k), str: this.st.dedup(v) },
     )
@@ -49,7 +49,7 @@ export class ProfileBuilder {
     })
   }
 
-  private location(f: Frame): number {
+  private location(f: StackFrame): number {
     const key = `${f.name}\0${f.file}\0${f.line}`
     let id = this.locationIds.get(key)
     if (id !== undefined) return id
@@ -69,15 +69,15 @@ export class ProfileBuilder {
 }
 
 /** A synthetic frame (no source): `(gc: scavenge)`, `(event loop blocked)`. */
-export function syntheticFrame(name: string): Frame {
+export function syntheticFrame(name: string): StackFrame {
   return { name, file: '', line: 0 }
 }
 
 const FRAME = /^\s*at (?:(?:async )?(.*?) \()?(?:file:\/\/)?(.+?):(\d+):\d+\)?$/
 
 /** The frames of an Error's `stack` text, leaf first; lines that are not frames are skipped. */
-export function framesOfStack(stack: string | undefined, max = 64): Frame[] {
-  const out: Frame[] = []
+export function framesOfStack(stack: string | undefined, max = 64): StackFrame[] {
+  const out: StackFrame[] = []
   if (!stack) return out
   for (const line of stack.split('\n')) {
     const m = FRAME.exec(line)

@@ -1,9 +1,9 @@
-// Who is this process (or thread) in the tree, and should it be profiled? Pure functions over argv, the
-// environment and a few facts about the thread, so they are tested without starting processes.
+// Who is this process (or thread) in the tree: its facts, its role and lineage, the command the run summary shows.
+// Pure functions over argv, the environment and a few facts about the thread, so they are tested without starting
+// processes. Whether it is profiled at all is guard.ts's question.
 import * as path from 'node:path'
+import type { Role } from '../export/bundle'
 import { RUN_ID, RUN_PARENT_PID, RUN_PARENT_RUNTIME_ID } from '../run/env-names'
-
-export type Role = 'main' | 'child' | 'cluster_worker' | 'worker_thread'
 
 export interface ProcessFacts {
   pid: number
@@ -55,74 +55,6 @@ export function identify(facts: ProcessFacts, runtimeId: string): Identity {
   return id
 }
 
-const MANAGERS = ['npm', 'npx', 'yarn', 'pnpm', 'corepack'] as const
-export type PackageManager = (typeof MANAGERS)[number]
-
-/**
- * The package manager this process is, if it is one: judged from the script Node runs (argv[1]). npm, yarn and
- * pnpm put their own script path in npm_execpath for the scripts they run, which settles the unusual install
- * layouts; a script started *by* a package manager has its own argv[1] and is not one.
- */
-export function packageManager(argv: readonly string[], env: NodeJS.ProcessEnv): PackageManager | undefined {
-  const script = argv[1]
-  if (!script) return undefined
-  const norm = script.replace(/\\/g, '/')
-  const base = path.posix.basename(norm).toLowerCase()
-  const execpath = env.npm_execpath
-  if (execpath && samePath(execpath, script)) return managerOf(execpath.replace(/\\/g, '/')) ?? 'npm'
-  const byName = /^(npm-cli|npx-cli|npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack)(\.c?js)?$/.exec(base)
-  if (byName) return managerOf(norm)
-  if (/^yarn-[\w.-]+\.c?js$/.test(base)) return 'yarn' // .yarn/releases/yarn-4.1.0.cjs
-  if (/\/node_modules\/(npm|yarn|pnpm|corepack|@yarnpkg\/cli-dist)\/(bin|dist|lib)\//.test(norm)) return managerOf(norm)
-  return undefined
-}
-
-function managerOf(p: string): PackageManager | undefined {
-  const lower = p.toLowerCase()
-  const base = path.posix.basename(lower)
-  if (base.startsWith('npx')) return 'npx'
-  if (base.startsWith('pnp')) return 'pnpm'
-  if (base.startsWith('corepack')) return 'corepack'
-  if (base.startsWith('yarn')) return 'yarn'
-  if (base.startsWith('npm')) return 'npm'
-  for (const m of MANAGERS) if (lower.includes(`/${m}/`)) return m
-  return undefined
-}
-
-function samePath(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b)
-}
-
-/** What --only / --skip patterns match against: the script path and its arguments. */
-export function matchSubject(argv: readonly string[], execArgv: readonly string[]): string {
-  const rest = argv.slice(1).join(' ')
-  return rest !== '' ? rest : execArgv.join(' ')
-}
-
-/**
- * `*` matches any text; a pattern matches anywhere in the subject (so `webpack` matches .../webpack/bin/webpack.js).
- * No regular expression: `a*a*a*...*b` against a long `aaaa...` made a backtracking regex take minutes at start.
- * A pattern that matches anywhere is `*s1*s2*...*sk*`, and with stars at both ends the leftmost occurrence of each
- * literal segment, each after the previous one, is always the best choice (what the classic two-pointer wildcard
- * match does when it backtracks to the last star), so one left-to-right pass of indexOf decides it.
- */
-export function patternMatches(pattern: string, subject: string): boolean {
-  let at = 0
-  for (const segment of pattern.split('*')) {
-    if (segment === '') continue
-    const found = subject.indexOf(segment, at)
-    if (found < 0) return false
-    at = found + segment.length
-  }
-  return true
-}
-
-export interface Policy {
-  workerThreads: boolean
-  only?: readonly string[] | undefined
-  skip?: readonly string[] | undefined
-}
-
 /**
  * Node's module loader thread: the internal worker that runs module.register() hooks (Node 20+). Node 22.14+ says
  * so (isInternalThread); before that, Node leaves parentPort null only for this internal thread (every worker the
@@ -134,22 +66,6 @@ export function isLoaderThread(wt: { isMainThread: boolean; parentPort: unknown;
 }
 
 export const LOADER_THREAD = "Node's module loader thread"
-
-/** Why this process stays dormant, or undefined when it is profiled. */
-export function dormantReason(facts: ProcessFacts, policy: Policy): string | undefined {
-  // Node's code only, idle between imports, and stopped without an exit event: nothing of the app to profile.
-  if (facts.loaderThread) return 'it runs module.register() hooks, not the app'
-  if (!facts.isMainThread && !policy.workerThreads) return 'worker thread profiling is off (DD_PROFILING_WORKER_THREADS=false)'
-  const manager = packageManager(facts.argv, facts.env)
-  if (manager) return `package manager (${manager})`
-  const subject = matchSubject(facts.argv, facts.execArgv)
-  if (policy.only && policy.only.length > 0 && !policy.only.some((p) => patternMatches(p, subject))) {
-    return `matches none of DD_PROFILING_ONLY (${policy.only.join(',')})`
-  }
-  const skipped = policy.skip?.find((p) => patternMatches(p, subject))
-  if (skipped !== undefined) return `matches DD_PROFILING_SKIP pattern ${skipped}`
-  return undefined
-}
 
 /** A short human description of the command, for the run summary. */
 export function commandSummary(facts: ProcessFacts, cwd: string, max = 80): string {

@@ -1,15 +1,12 @@
 // The two profilers of @datadog/pprof behind one small interface: start them, and take one profile of each,
 // either restarting (periodic: no gap between periods) or for good (the final profile).
-import type * as PprofModule from '@datadog/pprof'
 import type { Config, ProfilerName } from '../config/schema'
 import type { Block, EventsRecorder } from './events'
 import type { ExceptionsRecorder } from './exceptions'
-import type { Frame } from './pprof-build'
+import type { Pprof, Profile } from './load-pprof'
+import type { StackFrame } from './pprof-build'
 import type { SourceMaps } from '../sourcemap/source-maps'
 
-/** The parts of @datadog/pprof dd-run uses (see load-pprof.ts). */
-export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encodeSync'>
-export type Profile = ReturnType<Pprof['heap']['profile']>
 
 export interface Taken {
   /** The attachment is `<name>.pprof`: a profiler's name, or `blocks` (the events profiler's second profile). */
@@ -17,7 +14,7 @@ export interface Taken {
   profile: Profile
 }
 
-export interface ProfilerOptions {
+export interface ProfilersSetup {
   profilers: readonly ProfilerName[]
   cpu: boolean
   heapInterval: number
@@ -73,7 +70,7 @@ export class Profilers {
 
   constructor(
     private readonly pprof: Pprof,
-    private readonly opts: ProfilerOptions,
+    private readonly opts: ProfilersSetup,
   ) {}
 
   get sourceMaps(): SourceMaps | undefined {
@@ -207,7 +204,7 @@ function attributeBlocks(profile: Profile, blocks: readonly Block[]): void {
     const block = blocks[Number(sample.label[at]?.num)]
     sample.label.splice(at, 1)
     if (!block) continue
-    const frames: Frame[] = []
+    const frames: StackFrame[] = []
     for (const id of sample.locationId) {
       const line = locs.get(Number(id))?.line[0]
       const fn = line ? fns.get(Number(line.functionId)) : undefined

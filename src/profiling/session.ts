@@ -1,22 +1,19 @@
 // One profiling session per profiled process (or worker thread): every upload period it takes one profile of each
 // type and exports them as one bundle; on every way out it takes the final one. Exports never overlap: a period
 // that ends while the previous export still runs is merged into the next one (the profilers just keep going).
-import * as fs from 'node:fs'
-import * as os from 'node:os'
 import type { Config } from '../config/schema'
-import { buildBundle } from '../export/bundle'
-import { FileExporter } from '../export/file'
-import { spoolBundle } from '../export/spool'
+import { buildBundle, formatTags, type Snapshot } from '../export/bundle'
+import { deliverFinal } from '../export/final'
 import type { Attachment, Bundle, Exporter } from '../export/types'
-import type { Logger } from '../log'
+import { firstLine as message, type Logger } from '../log'
 import { mapProfile } from '../sourcemap/map-profile'
 import { withMissingMapsInfo } from '../sourcemap/missing'
-import { RUN_LAUNCHER_PID } from '../run/env-names'
-import { writeReport, type ProcessReport } from '../run/report'
-import { originalKill, watchExitSignals, type ExitSignals } from './exit-signals'
+import type { StatusLedger } from '../run/status'
+import { watchExitSignals, type ExitSignals } from './exit-signals'
 import type { Identity } from './process-kind'
-import { heapNow, type Pprof, type Profilers, type Taken } from './profilers'
-import { formatTags, profileTags, type Snapshot, type TagInputs } from './tags'
+import type { Pprof } from './load-pprof'
+import { heapNow, type Profilers, type Taken } from './profilers'
+import { profileTags, type TagInputs } from './tags'
 
 export interface SessionOptions {
   pprof: Pprof
@@ -28,9 +25,15 @@ export interface SessionOptions {
   /** process_tags of event.json. */
   processTags?: string | undefined
   exporters: Exporter[]
-  report: ProcessReport
-  /** The run channel, when a launcher is there to receive reports and spooled bundles. */
+  /** The process's status for the launcher: the session records its bundles, spools and failures there. */
+  status: StatusLedger
+  /** The run channel, when a launcher is there to relay spooled bundles. */
   channel?: string | undefined
+  /** The launcher (0 without one), and whether it still runs: final bundles for the network are spooled for it. */
+  launcherPid: number
+  launcherAlive: () => boolean
+  /** Watches the terminating signals (src/profiling/exit-signals.ts); tests leave it out. */
+  watchExitSignals?: typeof watchExitSignals
   log: Logger
 }
 
@@ -52,9 +55,6 @@ export class Session {
   private readonly delivered = new Map<string, number>()
   private readonly warned = new Set<string>()
   private exitSignals: ExitSignals | undefined
-  /** The launcher, which relays spooled bundles; 0 without one. */
-  private readonly launcherPid = Number(process.env[RUN_LAUNCHER_PID] ?? 0)
-  private channelRemoved = false
   /** Inside a synchronous step of the session: the watchdog, which may interrupt it anywhere, then takes nothing. */
   private busy = false
   /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
@@ -69,8 +69,8 @@ export class Session {
     this.timer = setInterval(() => this.tick(), this.o.config.uploadPeriod * 1000)
     this.timer.unref()
     // Signals are delivered to the main thread only.
-    if (this.o.identity.role !== 'worker_thread') this.exitSignals = watchExitSignals((how) => this.finish(how))
-    this.saveReport()
+    if (this.o.identity.role !== 'worker_thread') this.exitSignals = this.o.watchExitSignals?.((how) => this.finish(how))
+    this.saveStatus()
   }
 
   /** The final profile, synchronously: called from the `exit` event and before re-raising a signal. Idempotent. */
@@ -82,9 +82,8 @@ export class Session {
     const cut = this.inflight
     if (cut && cut.remaining.size > 0) this.deliverSync(cut.period, [...cut.remaining])
     this.deliverSync(this.take('on_shutdown', false), this.o.exporters)
-    this.o.report.endedAt = new Date().toISOString()
-    this.o.report.exit = how
-    this.saveReport()
+    this.o.status.ended(how)
+    this.saveStatus()
     // Only now: a signal that comes during the flush is absorbed by our listeners instead of killing it half-way.
     this.exitSignals?.stop()
     this.onFinish?.()
@@ -120,7 +119,7 @@ export class Session {
       return
     }
     this.deliverSync({ seq: this.seq++, snapshot: 'on_oom', start: this.periodStart, end: new Date(), taken: [taken] }, this.o.exporters)
-    this.saveReport()
+    this.saveStatus()
     this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
   }
 
@@ -140,7 +139,7 @@ export class Session {
     try {
       const period = this.take('periodic', true)
       this.deliverSync(period, this.o.exporters)
-      this.saveReport()
+      this.saveStatus()
       return period.seq
     } catch (err) {
       this.fail('collect', `could not take a profile: ${message(err)}`)
@@ -154,7 +153,7 @@ export class Session {
     this.onPeriod?.()
     if (this.busy) return
     if (this.inflight) {
-      this.o.report.deferred++
+      this.o.status.deferred()
       this.o.log.debug(`the previous export is still running: this period is merged into the next`)
       return
     }
@@ -186,7 +185,7 @@ export class Session {
     const tags = formatTags(profileTags(this.o.tags, period.snapshot, period.seq))
     const info = withMissingMapsInfo(this.o.info, period.taken.map((t) => t.profile))
     const bundle = buildBundle(attachments, { start: period.start, end: period.end, tags, info, processTags: this.o.processTags })
-    bundle.process = { command: this.o.report.command }
+    bundle.process = { command: this.o.status.status.command }
     return bundle
   }
 
@@ -230,7 +229,7 @@ export class Session {
       this.fail('encode', `could not encode a profile: ${message(err)}`)
     } finally {
       if (this.inflight === inflight) this.inflight = undefined
-      if (!this.finished) this.saveReport()
+      if (!this.finished) this.saveStatus()
       resolveDone()
     }
   }
@@ -247,57 +246,22 @@ export class Session {
       this.fail('encode', `could not encode the final profile: ${message(err)}`)
       return
     }
-    // A final profile for an exporter that needs the network is handed to the launcher through the spool. When
-    // that cannot be done (the launcher is gone, the run has no channel, the spool write fails: a full or broken
-    // temporary directory), it is written to the output directory instead, once however many exporters wanted it,
-    // and counted there so that the run summary shows where it went.
-    let fallback: { target?: string; error?: string } | undefined
-    const toOutputDir = (e: Exporter, why: string): void => {
-      if (!fallback) {
-        fallback = {}
-        try {
-          const own = this.o.exporters.find((x) => x.name === 'file')
-          if (own) {
-            fallback.target = own.target ?? this.o.config.outputDir // it writes this bundle itself, in its turn
-          } else {
-            const file = new FileExporter(this.o.config)
-            file.exportSync(bundle)
-            fallback.target = file.target
-            this.o.report.exported.file = (this.o.report.exported.file ?? 0) + 1
-            this.o.report.targets.file = file.target
-          }
-        } catch (err) {
-          fallback.error = message(err)
-        }
-      }
-      const outcome = fallback.error === undefined
-        ? `so the final profile was written to ${fallback.target}`
-        : `and writing the final profile to ${this.o.config.outputDir} failed too: ${fallback.error}`
-      this.fail(e.name, `${e.name}: ${why}, ${outcome}`)
-    }
-    for (const e of exporters) {
-      try {
-        if (e.exportSync) {
-          e.exportSync(bundle)
-          this.count(e)
-        } else if (!this.o.channel && !this.launcherPid) {
-          this.fail(e.name, `${e.name}: the final profile could not be sent (no launcher to hand it to at exit)`)
-        } else if (!this.o.channel) {
-          toOutputDir(e, 'dd-run has no run channel (no writable temporary directory)')
-        } else if (!launcherAlive(this.launcherPid)) {
-          toOutputDir(e, `dd-run (pid ${this.launcherPid}) is gone`)
-        } else {
-          let spoolError: string | undefined
-          try {
-            spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
-          } catch (err) {
-            spoolError = message(err)
-          }
-          if (spoolError === undefined) this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
-          else toOutputDir(e, `the final profile could not be handed to dd-run (${spoolError})`)
-        }
-      } catch (err) {
-        this.fail(e.name, `${e.name}: ${message(err)}`)
+    // Exporter, else spool (for the launcher to relay), else the output directory: src/export/final.ts.
+    const outcomes = deliverFinal(bundle, exporters, {
+      channel: this.o.channel,
+      launcherPid: this.o.launcherPid,
+      launcherAlive: this.o.launcherAlive,
+      owner: this.o.identity,
+      seq: period.seq,
+      config: this.o.config,
+      ownFile: this.o.exporters.find((x) => x.name === 'file'),
+    })
+    for (const d of outcomes) {
+      if (d.to === 'exporter') this.count(d.exporter)
+      else if (d.to === 'spool') this.o.status.spooled(d.exporter.name)
+      else {
+        if (d.to === 'file' && d.written) this.o.status.keptInFile(d.target)
+        this.fail(d.exporter.name, d.text)
       }
     }
   }
@@ -325,72 +289,24 @@ export class Session {
     this.delivered.set(e.name, (this.delivered.get(e.name) ?? 0) + 1)
   }
 
-  /** One warning per kind of trouble per process; every failure is in the report. */
+  /** One warning per kind of trouble per process; every failure is in the status. */
   private fail(kind: string, text: string): void {
-    if (this.o.report.failures.length < 20) this.o.report.failures.push(text)
+    this.o.status.failure(text)
     if (this.warned.has(kind)) return
     this.warned.add(kind)
     this.o.log.warn(`${text} (pid ${process.pid})${this.finished ? '' : '; the app runs on'}`)
   }
 
-  /** Writes the report now (the watchdog started later than the session). */
-  saveReportNow(): void {
-    if (!this.finished) this.saveReport()
+  /** Writes the status now (the watchdog started later than the session). */
+  saveStatusNow(): void {
+    if (!this.finished) this.saveStatus()
   }
 
-  private saveReport(): void {
-    const r = this.o.report
+  private saveStatus(): void {
     for (const e of this.o.exporters) {
       const stats = e.stats?.()
-      r.exported[e.name] = stats ? stats.sent : (this.delivered.get(e.name) ?? 0)
-      if (stats && stats.failed + stats.dropped > 0) (r.lost ??= {})[e.name] = { failed: stats.failed, dropped: stats.dropped }
-      if (e.target) r.targets[e.name] = e.target
+      this.o.status.exporter(e.name, stats ? stats.sent : (this.delivered.get(e.name) ?? 0), stats, e.target)
     }
-    if (!this.o.channel || this.channelRemoved) return
-    if (!launcherAlive(this.launcherPid)) {
-      // Nobody will read the channel again (the launcher was SIGKILLed): remove it rather than leave it in /tmp.
-      // Any process of the tree may get here first; the others find it gone.
-      try {
-        fs.rmSync(this.o.channel, { recursive: true, force: true })
-      } catch (err) {
-        this.o.log.debug(`could not remove the run channel of a launcher that is gone: ${message(err)}`)
-      }
-      this.channelRemoved = true
-      return
-    }
-    try {
-      writeReport(this.o.channel, r)
-    } catch (err) {
-      this.o.log.debug(`could not write the report for the launcher: ${message(err)}`)
-    }
+    this.o.status.save()
   }
-}
-
-/** Whether the launcher still runs (to relay the spool). Read at start: the app may change its environment. */
-function launcherAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true
-  try {
-    originalKill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH'
-  }
-}
-
-/** info.platform; the host name only with DD_TRACE_REPORT_HOSTNAME=true, as dd-trace-js. */
-export function platformInfo(reportHostname: boolean): Record<string, unknown> {
-  return { ...(reportHostname ? { hostname: os.hostname() } : {}), kernel_name: os.type(), kernel_release: os.release(), kernel_version: safe(() => os.version()) }
-}
-
-function safe(f: () => string): string | undefined {
-  try {
-    return f()
-  } catch {
-    return undefined
-  }
-}
-
-export function message(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err)
-  return text.split('\n')[0] ?? text
 }

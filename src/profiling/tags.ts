@@ -1,8 +1,8 @@
-// The tags_profiler string of event.json: runtime facts, the service's tags, DD_TAGS, the process lineage and
-// the snapshot kind. Pure: everything it needs comes in as arguments.
+// Which tags a profiled process puts in its bundles' tags_profiler: runtime facts, the service's tags, DD_TAGS, the
+// process lineage and the snapshot kind. Pure: everything it needs comes in as arguments. The format itself (how
+// pairs become the string and back) is src/export/bundle.ts's.
+import { TAG, type Snapshot } from '../export/bundle'
 import type { Identity } from './process-kind'
-
-export type Snapshot = 'periodic' | 'on_shutdown' | 'on_oom'
 
 export interface TagInputs {
   identity: Identity
@@ -39,10 +39,10 @@ export function profileTags(t: TagInputs, snapshot: Snapshot, seq: number): [str
     ['runtime_version', t.runtime.version],
     ['runtime_arch', t.runtime.arch],
     ['runtime_os', t.runtime.os],
-    ['process_id', String(id.pid)],
+    [TAG.pid, String(id.pid)],
     ['profiler_version', t.profilerVersion],
     ['format', 'pprof'],
-    ['service', t.service],
+    [TAG.service, t.service],
   ]
   const env = t.env ?? t.userTags.env
   const version = t.version ?? t.userTags.version
@@ -52,32 +52,12 @@ export function profileTags(t: TagInputs, snapshot: Snapshot, seq: number): [str
   if (t.git?.commitSha) pairs.push(['git.commit.sha', t.git.commitSha])
   if (t.git?.repositoryUrl) pairs.push(['git.repository_url', t.git.repositoryUrl])
   if (t.host !== undefined) pairs.push(['host', t.host])
-  pairs.push(['runtime-id', id.runtimeId], ['snapshot', snapshot], ['profile_seq', String(seq)])
-  if (id.runId) pairs.push(['run_id', id.runId])
+  pairs.push([TAG.runtimeId, id.runtimeId], ['snapshot', snapshot], [TAG.seq, String(seq)])
+  if (id.runId) pairs.push([TAG.runId, id.runId])
   if (id.parentPid !== undefined) pairs.push(['parent_pid', String(id.parentPid)])
   if (id.parentRuntimeId) pairs.push(['parent_runtime_id', id.parentRuntimeId])
-  pairs.push(['process_role', id.role])
+  pairs.push([TAG.role, id.role])
   if (id.clusterWorkerId !== undefined) pairs.push(['cluster_worker_id', String(id.clusterWorkerId)])
   if (id.role === 'worker_thread') pairs.push(['thread_id', String(id.threadId)])
   return pairs
-}
-
-/** A tag key or value made safe for the comma-separated list: no commas, no line breaks, no blank values. */
-export function sanitizeTag(s: string): string {
-  const out = s.replace(/[,\r\n\t]/g, '_').trim()
-  return out === '' ? '_' : out
-}
-
-export function formatTags(pairs: readonly [string, string][]): string {
-  return pairs.map(([k, v]) => `${sanitizeTag(k).replace(/:/g, '_')}:${sanitizeTag(v)}`).join(',')
-}
-
-/** The reverse of formatTags, for readers (the file layout, the report): the first colon splits key and value. */
-export function parseTags(s: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const item of s.split(',')) {
-    const at = item.indexOf(':')
-    if (at > 0) out[item.slice(0, at)] = item.slice(at + 1)
-  }
-  return out
 }

@@ -1,9 +1,11 @@
-// Reads a profile directory written by the file exporter:
-//   <dir>/<service>/<pid>-<role>-<runtime id>/<seq>-<end time>/{event.json, wall.pprof, space.pprof}
+// Reads a profile directory written by the file exporter (the layout of src/export/layout.ts, the tags of
+// src/export/bundle.ts):
 // Only event.json is read while listing and filtering; the pprof files are decoded later, one at a time.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
+import { parseTags, TAG } from '../export/bundle'
+import { EVENT_FILE, isTemporary, PROCESS_FILE } from '../export/layout'
 import { readProfileProto, type PprofProfile } from './pprof-read'
 
 /** One upload period of one process: an event.json and its attachments. */
@@ -40,18 +42,7 @@ export interface Listing {
   skipped: { dir: string; reason: string }[]
 }
 
-/** Parses `key:value,key:value` (a value may contain ':'). */
-export function parseTags(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const item of text.split(',')) {
-    const i = item.indexOf(':')
-    if (i <= 0) continue
-    out[item.slice(0, i).trim()] = item.slice(i + 1).trim()
-  }
-  return out
-}
-
-/** Every profile under `root`, oldest first. In-progress writes (`.tmp-*`) are skipped. */
+/** Every profile under `root`, oldest first. In-progress writes (TMP_PREFIX) are skipped. */
 export function listProfiles(root: string, filters: Filters = {}): Listing {
   const entries: ProfileEntry[] = []
   const skipped: Listing['skipped'] = []
@@ -72,20 +63,20 @@ function walk(dir: string, depth: number, found: (dir: string) => void): void {
   } catch {
     return
   }
-  if (names.some((d) => d.isFile() && d.name === 'event.json')) {
+  if (names.some((d) => d.isFile() && d.name === EVENT_FILE)) {
     found(dir)
     return
   }
   if (depth >= 4) return
   for (const d of names) {
-    if (d.isDirectory() && !d.name.startsWith('.tmp-')) walk(path.join(dir, d.name), depth + 1, found)
+    if (d.isDirectory() && !isTemporary(d.name)) walk(path.join(dir, d.name), depth + 1, found)
   }
 }
 
 function readEntry(dir: string): ProfileEntry | string {
   let event: Record<string, unknown>
   try {
-    event = JSON.parse(fs.readFileSync(path.join(dir, 'event.json'), 'utf8')) as Record<string, unknown>
+    event = JSON.parse(fs.readFileSync(path.join(dir, EVENT_FILE), 'utf8')) as Record<string, unknown>
   } catch (err) {
     return `event.json unreadable (${(err as Error).message})`
   }
@@ -105,11 +96,11 @@ function readEntry(dir: string): ProfileEntry | string {
     start,
     end,
     tags,
-    service: tags.service ?? path.basename(path.dirname(path.dirname(dir))),
-    pid: tags.process_id ?? '',
-    role: tags.process_role ?? 'main',
-    runtimeId: tags['runtime-id'] ?? path.basename(path.dirname(dir)),
-    runId: tags.run_id ?? '',
+    service: tags[TAG.service] ?? path.basename(path.dirname(path.dirname(dir))),
+    pid: tags[TAG.pid] ?? '',
+    role: tags[TAG.role] ?? 'main',
+    runtimeId: tags[TAG.runtimeId] ?? path.basename(path.dirname(dir)),
+    runId: tags[TAG.runId] ?? '',
     files,
     info: event.info,
     ...processFacts(path.dirname(dir)),
@@ -123,7 +114,7 @@ function processFacts(procDir: string): { command?: string } {
   if (facts === undefined) {
     facts = {}
     try {
-      const parsed = JSON.parse(fs.readFileSync(path.join(procDir, 'process.json'), 'utf8')) as { command?: unknown }
+      const parsed = JSON.parse(fs.readFileSync(path.join(procDir, PROCESS_FILE), 'utf8')) as { command?: unknown }
       if (typeof parsed.command === 'string') facts = { command: parsed.command }
     } catch {
       // Older layouts and other writers have none: the report shows no command.

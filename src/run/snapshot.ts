@@ -3,11 +3,11 @@
 // watchdog thread answers there: its main thread's stack and the profile it exported.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { channelParents } from '../launch/channel'
-import { SNAPSHOT_PREFIX, type SnapshotAnswer } from '../profiling/watchdog/protocol'
 import { randomUuid } from '../random-id'
+import { CHANNEL_PREFIX, channelParents, SNAPSHOT_PREFIX, type SnapshotAnswer } from './channel-layout'
 import { readLauncherInfo, type LauncherInfo } from './launcher-info'
-import { readReports, type ProcessReport } from './report'
+import { readStatuses } from './status'
+import type { ProcessStatus } from './status-shape'
 
 export interface Run {
   channel: string
@@ -20,7 +20,7 @@ export function findRuns(parents: string[] = channelParents()): Run[] {
   for (const parent of parents) {
     let names: string[] = []
     try {
-      names = fs.readdirSync(parent).filter((n) => n.startsWith('dd-run-'))
+      names = fs.readdirSync(parent).filter((n) => n.startsWith(CHANNEL_PREFIX))
     } catch {
       continue
     }
@@ -55,7 +55,7 @@ export function privateChannelProblem(dir: string): string | undefined {
 /** The run the user means: the one whose launcher or one of whose processes has `pid`; else the only one. */
 export function pickRun(runs: Run[], pid?: number): Run | string {
   if (pid !== undefined) {
-    const run = runs.find((r) => r.launcher.pid === pid) ?? runs.find((r) => readReports(r.channel).some((p) => p.pid === pid))
+    const run = runs.find((r) => r.launcher.pid === pid) ?? runs.find((r) => readStatuses(r.channel).some((p) => p.pid === pid))
     return run ?? `no dd-run launch of yours has the pid ${pid} (${runs.length === 0 ? 'none is running' : `running: ${describe(runs)}`})`
   }
   if (runs.length === 1) return runs[0] as Run
@@ -68,7 +68,7 @@ function describe(runs: Run[]): string {
 }
 
 export interface ProcessSnapshot {
-  report: ProcessReport
+  report: ProcessStatus
   /** The watchdog's answer; absent when the process has no watchdog or did not answer in time. */
   answer?: SnapshotAnswer
   /** Why there is no answer. */
@@ -79,7 +79,7 @@ export interface ProcessSnapshot {
 export async function askSnapshot(channel: string, timeoutMs: number): Promise<ProcessSnapshot[]> {
   const problem = privateChannelProblem(channel)
   if (problem) throw new Error(problem)
-  const running = readReports(channel).filter((r) => r.state === 'profiled' && r.threadId === 0 && !r.endedAt && alive(r.pid))
+  const running = readStatuses(channel).filter((r) => r.state === 'profiled' && r.threadId === 0 && !r.endedAt && alive(r.pid))
   const asked = running.filter((r) => r.watchdog === 'on')
   const dir = path.join(channel, `${SNAPSHOT_PREFIX}${randomUuid().replace(/-/g, '')}`)
   const answers = new Map<number, SnapshotAnswer>()

@@ -8,7 +8,8 @@ import { fixture } from '../helpers/paths'
 import { pprofTop } from '../helpers/pprof'
 import { assertIntakeShape, byProcess, listBundles, type OnDiskBundle } from '../helpers/profiles'
 import { cleanEnv, ddRun, start, tempDir } from '../helpers/run'
-import { dormantReason, isLoaderThread, type ProcessFacts } from '../../src/profiling/process-kind'
+import { dormantReason } from '../../src/profiling/guard'
+import { isLoaderThread, type ProcessFacts } from '../../src/profiling/process-kind'
 
 const WORKERS = fixture('reliability/worker-terminate.js')
 

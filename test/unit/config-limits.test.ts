@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MAX_HEAP_INTERVAL, MAX_TIMER_MS, MAX_TIMER_SECONDS } from '../../src/config/limits'
 import { KEYS, SCHEMA, type Setting } from '../../src/config/schema'
-import { hostName, text } from '../../src/config/types'
+import { hostName, text } from '../../src/config/value-types'
 
 test('every numeric setting has an upper bound: 1e308 is refused by each', () => {
   const numeric = KEYS.filter((k) => {

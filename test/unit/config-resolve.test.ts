@@ -18,7 +18,8 @@ function project(files: Record<string, string>): string {
 test('defaults apply when nothing is set', () => {
   const { config, problems } = fromEnv({})
   assert.deepEqual(problems, [])
-  for (const key of KEYS) assert.deepEqual(config[key], SCHEMA[key].default, key)
+  // The output directory is made absolute (against the working directory) when the configuration is resolved.
+  for (const key of KEYS) assert.deepEqual(config[key], key === 'outputDir' ? path.resolve(SCHEMA.outputDir.default) : SCHEMA[key].default, key)
 })
 
 test('every problem is reported at once, naming the variable, the value and what was expected', () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import { after, test } from 'node:test'
 import { inferredServiceName } from '../../src/config/resolve'
 import { cgroupPathOf, entityIdOf } from '../../src/export/container-id'
-import { gitInfo, originUrl, withoutCredentials } from '../../src/launch/git-info'
+import { gitInfo, originUrl, withoutCredentials } from '../../src/config/git-info'
 
 const dirs: string[] = []
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })))

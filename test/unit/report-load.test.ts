@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, it } from 'node:test'
-import { listProfiles, parseTags, parseTime } from '../../src/report/load'
+import { parseTags } from '../../src/export/bundle'
+import { listProfiles, parseTime } from '../../src/report/load'
 import { tempDir } from '../helpers/run'
 
 function entry(root: string, rel: string, tags: string, start: string, end: string): void {

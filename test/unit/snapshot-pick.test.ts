@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { appFrames } from '../../src/profiling/watchdog/stack'
 import { pickRun, type Run } from '../../src/run/snapshot'
-import { boolOrAuto } from '../../src/config/types'
+import { boolOrAuto } from '../../src/config/value-types'
 
 const run = (pid: number, command: string): Run => ({ channel: `/nonexistent/dd-run-${pid}`, launcher: { pid, command, startedAt: '2026-11-26T00:00:00Z' } })
 

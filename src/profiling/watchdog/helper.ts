@@ -7,7 +7,8 @@ import * as fs from 'node:fs'
 import * as inspector from 'node:inspector'
 import * as path from 'node:path'
 import { workerData } from 'node:worker_threads'
-import { HELPER_MARK, SIGNAL_GRACE_MS, SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer } from './protocol'
+import { SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type SnapshotAnswer } from '../../run/channel-layout'
+import { HELPER_MARK, SIGNAL_GRACE_MS, type HelperData } from './protocol'
 
 type Outcome = EntryAnswer & { error?: string }
 

@@ -8,14 +8,9 @@ export const WATCHDOG_ENTRY = Symbol.for('dd-run.watchdog')
 /** Marks the helper's workerData, so the preload (which Node also runs in that thread) leaves it alone. */
 export const HELPER_MARK = 'dd-run.watchdog.helper'
 
-/** A snapshot request is a directory `<channel>/<SNAPSHOT_PREFIX><id>` the asker creates; answers go into it. */
-export const SNAPSHOT_PREFIX = 'snapshot-'
+// The names it shares with the launcher and dd-run snapshot (SNAPSHOT_PREFIX, SIGNAL_PREFIX) and the answers it
+// writes there are the run channel's: src/run/channel-layout.ts.
 
-/**
- * The launcher forwarded a signal that ends processes: a file `<channel>/<SIGNAL_PREFIX><n>-<SIGNAME>`. A main
- * thread that does not yield cannot run its signal listener; the watchdog acts for it after SIGNAL_GRACE_MS.
- */
-export const SIGNAL_PREFIX = 'signal-'
 /** Long enough for a main thread that yields to handle the signal itself; short next to a person's patience. */
 export const SIGNAL_GRACE_MS = 250
 
@@ -27,29 +22,4 @@ export interface HelperData {
   channel?: string | undefined
   pid: number
   debug: boolean
-}
-
-/** What the main thread answers (JSON, returned by value through the inspector). */
-export interface EntryAnswer {
-  /** For a signal: the final profile is written and the signal's default action is back: the caller sends it again. */
-  delivered?: boolean
-  /** Why nothing was taken: the main thread ticked meanwhile, the session is busy or has finished. */
-  skipped?: string
-  /** profile_seq of the bundle taken, when one was. */
-  seq?: number
-  /** The main thread's stack where it was interrupted (snapshot only), innermost first; [] when idle. */
-  stack?: string[]
-  /** Where the bundle went, per exporter (the report's targets), and failures. */
-  targets?: Record<string, string>
-  spooled?: Record<string, number>
-  command?: string
-  role?: string
-}
-
-/** What a process writes into a snapshot request directory, as `<pid>-<threadId>.json`. */
-export interface SnapshotAnswer extends EntryAnswer {
-  pid: number
-  threadId: number
-  /** When the main thread could not be reached (inspector error). */
-  error?: string
 }

@@ -5,16 +5,17 @@
 import * as path from 'node:path'
 import type { Logger } from '../../log'
 import { DIST_DIR } from '../../dist-dir'
-import type { ProcessReport } from '../../run/report'
+import type { ProcessStatus } from '../../run/status-shape'
 import type { Session } from '../session'
-import { HELPER_MARK, WATCHDOG_ENTRY, type EntryAnswer, type HelperData } from './protocol'
+import type { EntryAnswer } from '../../run/channel-layout'
+import { HELPER_MARK, WATCHDOG_ENTRY, type HelperData } from './protocol'
 import { stackHere } from './stack'
 
 export interface WatchdogOptions {
   session: Session
   periodMs: number
   channel: string | undefined
-  report: ProcessReport
+  report: ProcessStatus
   debug: boolean
   log: Logger
 }

@@ -5,7 +5,8 @@ import { fromEnv } from '../../src/config/layers'
 import { hideCredentials } from '../../src/config/redact'
 import { agentAddress, basicAuthOf, DEFAULT_AGENT_SOCKET } from '../../src/export/agent-address'
 import { intakeUrl } from '../../src/export/agent'
-import { chooseExporters, decideExporters, exporterProblems } from '../../src/export/choose'
+import { combinationProblems, resolveLaunch } from '../../src/config/resolve'
+import { chooseExporters, decideExporters } from '../../src/export/choose'
 
 const resolved = (env: NodeJS.ProcessEnv) => fromEnv(env)
 const noAgent = async () => false
@@ -71,25 +72,25 @@ describe('chooseExporters', () => {
   })
 })
 
-describe('exporterProblems and decideExporters', () => {
+describe('combinationProblems and decideExporters', () => {
   it('agentless without DD_API_KEY is an error naming both', () => {
     const r = resolved({ DD_PROFILING_EXPORTERS: 'agentless' })
-    assert.deepEqual(exporterProblems(r.config, ['agentless'], 'DD_PROFILING_EXPORTERS'), [
+    assert.deepEqual(combinationProblems(r.config, r.sources), [
       'DD_PROFILING_EXPORTERS=agentless: agentless export needs DD_API_KEY, which is not set (set it, or choose the agent or file exporter)',
     ])
-    assert.deepEqual(exporterProblems(resolved({ DD_API_KEY: 'k' }).config, ['agentless'], 'x'), [])
+    const keyed = resolved({ DD_PROFILING_EXPORTERS: 'agentless', DD_API_KEY: 'k' })
+    assert.deepEqual(combinationProblems(keyed.config, keyed.sources), [])
   })
   it('writes the choice into the configuration and says why', async () => {
     const said: string[] = []
     const d = await decideExporters(resolved({}), (m) => said.push(m), noAgent)
-    assert.ok(d.ok)
     assert.deepEqual(d.resolved.config.exporters, ['file'])
     assert.deepEqual(said, ['exporters: file (no agent address is set and nothing answers at http://127.0.0.1:8126)'])
   })
-  it('fails on agentless without a key', async () => {
-    const d = await decideExporters(resolved({ DD_PROFILING_EXPORTERS: 'agent,agentless' }), () => {}, noAgent)
-    assert.equal(d.ok, false)
-    assert.match((d as { problems: string[] }).problems[0]!, /^DD_PROFILING_EXPORTERS=agent,agentless: .*DD_API_KEY/)
+  it('agentless without a key stops the launch with the other configuration problems, whatever its source', () => {
+    const r = resolveLaunch({ flags: {}, env: { DD_PROFILING_EXPORTERS: 'agent,agentless' }, envFiles: [], cwd: '/nonexistent-dd-run-test' })
+    assert.match(r.flagProblems[0] ?? '', /^DD_PROFILING_EXPORTERS=agent,agentless: .*DD_API_KEY/)
+    assert.deepEqual(r.problems, r.flagProblems)
   })
 })
 

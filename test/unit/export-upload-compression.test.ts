@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import * as zlib from 'node:zlib'
 import { describe, it } from 'node:test'
-import { uploadCompression } from '../../src/config/upload-compression'
+import { uploadCompression } from '../../src/config/value-types'
 import { chooseCodec, forUpload } from '../../src/export/upload-compression'
 import { realBundle } from '../helpers/bundles'
 import { codecOf, decompressProfile } from '../helpers/profile-codec'

@@ -4,6 +4,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { fromEnv } from '../config/layers'
+import { ROLES } from '../export/bundle'
 import { PROFILE_TYPES, type ProfileType } from '../report/types'
 import { listProfiles, parseTime, type Filters, type ProfileEntry } from '../report/load'
 import type { ProfilerFrames } from '../report/frame-names'
@@ -38,7 +39,7 @@ export function addFilterOptions(cmd: Command, withType = true): Command {
   return cmd
     .addOption(new Option('--service <name>', 'only profiles of this service'))
     .addOption(new Option('--pid <pid>', 'only profiles of this process id'))
-    .addOption(new Option('--role <role>', 'only processes of this role: main, child, cluster_worker or worker_thread'))
+    .addOption(new Option('--role <role>', `only processes of this role: ${ROLES.join(', ')}`))
     .addOption(new Option('--run <id>', 'only profiles of this run (DD_RUN_ID, or its first characters)'))
     .addOption(new Option('--since <time>', 'only profiles that end after this time: ISO 8601, or a duration ago such as 15m, 2h, 1d'))
     .addOption(new Option('--until <time>', 'only profiles that start before this time (same forms as --since)'))
@@ -55,7 +56,6 @@ export interface Selection {
   profilerFrames: ProfilerFrames
 }
 
-const ROLES = ['main', 'child', 'cluster_worker', 'worker_thread']
 
 export function readSelection(cmd: Command): Selection {
   const o = cmd.opts<Record<string, string | boolean | undefined>>()
@@ -74,7 +74,7 @@ export function readSelection(cmd: Command): Selection {
     filters.pid = o.pid
   }
   if (typeof o.role === 'string') {
-    if (!ROLES.includes(o.role)) throw new UsageError(`--role ${JSON.stringify(o.role)}: expected one of ${ROLES.join(', ')}`)
+    if (!(ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role ${JSON.stringify(o.role)}: expected one of ${ROLES.join(', ')}`)
     filters.role = o.role
   }
   if (typeof o.run === 'string') filters.runId = o.run
@@ -101,7 +101,7 @@ function envSettings(): { outputDir: string; sourceMap: boolean } {
 
 /** The output directory dd-run writes to by default (DD_PROFILING_OUTPUT_DIR, else ./dd-profiles). */
 export function defaultDir(): string {
-  return path.resolve(envSettings().outputDir)
+  return envSettings().outputDir
 }
 
 export function describeFilters(f: Filters): string {

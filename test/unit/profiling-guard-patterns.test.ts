@@ -1,7 +1,7 @@
 // --only / --skip patterns: the same answers as the regular expression they replaced, without its backtracking.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { patternMatches } from '../../src/profiling/process-kind'
+import { patternMatches } from '../../src/profiling/guard'
 
 /** The matcher dd-run used before: `*` became `.*` in an unanchored regular expression. */
 function regexMatches(pattern: string, subject: string): boolean {

@@ -1,7 +1,8 @@
 // Which process is which: roles from the environment the parent left, package managers from argv[1], patterns.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { commandSummary, dormantReason, identify, packageManager, patternMatches, type ProcessFacts } from '../../src/profiling/process-kind'
+import { dormantReason, packageManager, patternMatches } from '../../src/profiling/guard'
+import { commandSummary, identify, type ProcessFacts } from '../../src/profiling/process-kind'
 
 const facts = (over: Partial<ProcessFacts> = {}): ProcessFacts => ({
   pid: 100,

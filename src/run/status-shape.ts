@@ -1,12 +1,43 @@
-// The shape of a report read back from the run channel. The launcher trusts nothing it reads from disk: a report
-// can be garbage, or valid JSON with a field missing or of the wrong type (a foreign or older writer, a hand edit),
-// and one such file must cost one line of the summary, never the summary. Pure.
-import type { ProcessReport } from './report'
+// The shape of a process's status, and the check of one read back from the run channel. The launcher trusts nothing
+// it reads from disk: a status can be garbage, or valid JSON with a field missing or of the wrong type (a foreign or
+// older writer, a hand edit), and one such file must cost one line of the summary, never the summary. Pure.
+
+export type ProcessState = 'profiled' | 'dormant' | 'off'
+
+export interface ProcessStatus {
+  pid: number
+  threadId: number
+  role: string
+  command: string
+  /** profiled; dormant by policy (package manager, --only/--skip, worker threads off); off after a failure. */
+  state: ProcessState
+  reason?: string
+  service?: string
+  runtimeId?: string
+  parentPid?: number
+  startedAt: string
+  endedAt?: string
+  /** How the process ended, when the session saw it: exit code, or the signal it re-raised. */
+  exit?: string
+  /** Bundles delivered per exporter. */
+  exported: Record<string, number>
+  /** Where each exporter put them (the file exporter: the process directory). */
+  targets: Record<string, string>
+  /** Bundles left in the spool for the launcher, per exporter. */
+  spooled: Record<string, number>
+  /** Bundles an exporter gave up on (failed) or dropped from its full queue, per exporter, when any. */
+  lost?: Record<string, { failed: number; dropped: number }>
+  /** Periods merged into the next one because the previous export was still running. */
+  deferred: number
+  /** The watchdog thread (periodic profiles behind a main thread that does not yield, snapshots): on, or off and why. */
+  watchdog?: string
+  failures: string[]
+}
 
 const STATES = new Set(['profiled', 'dormant', 'off'])
 
 /** The report, or what is wrong with it in a few words (never the file's content: it may hold anything). */
-export function checkReport(value: unknown, expected: { pid: number; threadId: number }): ProcessReport | string {
+export function checkStatus(value: unknown, expected: { pid: number; threadId: number }): ProcessStatus | string {
   if (!isObject(value)) return `not a JSON object`
   const problems: string[] = []
   const need = (key: string, ok: (v: unknown) => boolean, what: string, optional = false) => {
@@ -28,7 +59,7 @@ export function checkReport(value: unknown, expected: { pid: number; threadId: n
   need('parentPid', isCountOrZero, 'an integer >= 0', true)
   need('lost', (v) => isRecordOf(v, (x) => isObject(x) && isCountOrZero(x.failed) && isCountOrZero(x.dropped)), 'an object of {failed, dropped} counts', true)
   if (problems.length > 0) return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (+${problems.length - 3} more)` : '')
-  const report = value as unknown as ProcessReport
+  const report = value as unknown as ProcessStatus
   // The launcher relays spooled bundles by the pid and thread in their names: a report must be the one it claims.
   if (report.pid !== expected.pid || report.threadId !== expected.threadId) {
     return `it describes ${report.pid}-${report.threadId}, not the process its name says`

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { agentUrl, bool, nameList, num, patternList, port, tagList, text } from '../../src/config/types'
+import { agentUrl, bool, nameList, num, patternList, port, tagList, text } from '../../src/config/value-types'
 
 test('booleans accept true/false/1/0 and ddtrace-py\'s yes/no/on/off in any case, and nothing else', () => {
   const b = bool()

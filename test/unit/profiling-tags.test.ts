@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Identity } from '../../src/profiling/process-kind'
-import { formatTags, parseTags, profileTags, sanitizeTag, serviceOf, type TagInputs } from '../../src/profiling/tags'
+import { formatTags, parseTags, sanitizeTag } from '../../src/export/bundle'
+import { profileTags, serviceOf, type TagInputs } from '../../src/profiling/tags'
 
 const identity: Identity = {
   pid: 42,
