@@ -60,6 +60,10 @@ export class Session {
   /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
   onPeriod: (() => void) | undefined
   onFinish: (() => void) | undefined
+  /** A bundle spooled while the session runs (behind a stall), for the watchdog thread to send now. */
+  onSpooled: ((exporter: string, dir: string) => void) | undefined
+  /** Last word on the report before it is written (the watchdog thread's sends). */
+  onReport: ((report: ProcessReport) => void) | undefined
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -288,13 +292,16 @@ export class Session {
           toOutputDir(e, `dd-run (pid ${this.launcherPid}) is gone`)
         } else {
           let spoolError: string | undefined
+          let dir = ''
           try {
-            spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
+            dir = spoolBundle(this.o.channel, e.name, this.o.identity, period.seq, bundle)
           } catch (err) {
             spoolError = message(err)
           }
-          if (spoolError === undefined) this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
-          else toOutputDir(e, `the final profile could not be handed to dd-run (${spoolError})`)
+          if (spoolError === undefined) {
+            this.o.report.spooled[e.name] = (this.o.report.spooled[e.name] ?? 0) + 1
+            if (!this.finished) this.onSpooled?.(e.name, dir)
+          } else toOutputDir(e, `the final profile could not be handed to dd-run (${spoolError})`)
         }
       } catch (err) {
         this.fail(e.name, `${e.name}: ${message(err)}`)
@@ -346,6 +353,7 @@ export class Session {
       if (stats && stats.failed + stats.dropped > 0) (r.lost ??= {})[e.name] = { failed: stats.failed, dropped: stats.dropped }
       if (e.target) r.targets[e.name] = e.target
     }
+    this.onReport?.(r)
     if (!this.o.channel || this.channelRemoved) return
     if (!launcherAlive(this.launcherPid)) {
       // Nobody will read the channel again (the launcher was SIGKILLed): remove it rather than leave it in /tmp.

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs'
 import * as inspector from 'node:inspector'
 import * as path from 'node:path'
-import { workerData } from 'node:worker_threads'
-import { HELPER_MARK, SIGNAL_GRACE_MS, SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer } from './protocol'
+import { parentPort, workerData } from 'node:worker_threads'
+import { HELPER_MARK, SIGNAL_GRACE_MS, SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type HelperData, type SnapshotAnswer, type SpooledMessage } from './protocol'
+import type { Sender } from './send'
 
 type Outcome = EntryAnswer & { error?: string }
 
@@ -76,6 +77,7 @@ export function runHelper(): void {
   const phase = setTimeout(() => (interval = setInterval(() => void check(), data.periodMs)), data.periodMs / 2)
 
   const watcher = data.channel ? answerSnapshots(data.channel, data.pid, call, debug) : undefined
+  if (data.exportConfig) sendSpooled(data.exportConfig, beats, debug)
   // Once the main thread's session has finished, nothing is left to do: the thread ends (its loop empties).
   const stop = (): void => {
     clearTimeout(phase)
@@ -95,6 +97,31 @@ export function runHelper(): void {
       }
     }, Math.min(data.periodMs, 1000))
   }
+}
+
+/**
+ * Bundles for the agent or the intake that the main thread spooled while it did not yield: sent from here, during the
+ * run (src/profiling/watchdog/send.ts, its own bundle, loaded with the first one).
+ */
+function sendSpooled(config: NonNullable<HelperData['exportConfig']>, beats: Int32Array, debug: (t: string) => void): void {
+  if (!parentPort) return
+  let sender: Sender | undefined
+  let broken = false
+  parentPort.on('message', (m: SpooledMessage) => {
+    const s = m?.spooled
+    if (!s || broken) return
+    try {
+      // A path computed at run time: the build leaves it out of this thread's own bundle.
+      sender ??= (require(path.join(__dirname, 'watchdog-send.js')) as typeof import('./send')).createSender(config, beats, debug)
+    } catch (err) {
+      broken = true
+      debug(`spooled profiles are left to the launcher: ${(err as Error).message}`)
+      return
+    }
+    sender.send(s.exporter, s.dir)
+  })
+  // Listening keeps no event loop alive: the thread still ends with the main thread's session.
+  parentPort.unref()
 }
 
 /** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
