@@ -24,7 +24,9 @@ export type VariantName =
   | 'dd-run-events'
   | 'dd-run-exceptions'
   | 'dd-run-off'
+  | 'dd-run-nowatchdog'
   | 'preload-only'
+  | 'preload-nowatchdog'
   | 'dd-trace-profiler'
   | 'dd-trace'
   | 'cpu-prof'
@@ -195,6 +197,27 @@ export const VARIANTS: Record<VariantName, Variant> = {
     about: "dd-run --no-profiling: the launcher's own cost",
     expect: 'none',
     command: (c) => ddRun(c, ['--no-profiling']),
+  },
+  'dd-run-nowatchdog': {
+    name: 'dd-run-nowatchdog',
+    about: 'dd-run with DD_PROFILING_WATCHDOG=false: the watchdog thread\'s share of dd-run',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], { DD_PROFILING_WATCHDOG: 'false' }),
+  },
+  'preload-nowatchdog': {
+    name: 'preload-nowatchdog',
+    about: 'preload only, DD_PROFILING_WATCHDOG=false (preload-only is a main process: it starts the thread)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) =>
+      node(c, {
+        NODE_OPTIONS: `--require ${JSON.stringify(PRELOAD)}`,
+        DD_PROFILING_OUTPUT_DIR: c.outDir,
+        DD_PROFILING_EXPORTERS: 'file',
+        DD_PROFILING_UPLOAD_PERIOD: String(c.uploadPeriod),
+        DD_PROFILING_WATCHDOG: 'false',
+      }),
   },
   'preload-only': {
     name: 'preload-only',

@@ -125,7 +125,7 @@ function sendSpooled(config: NonNullable<HelperData['exportConfig']>, beats: Int
 }
 
 /** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
-function answerSnapshots(channel: string, pid: number, call: (kind: string, seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
+function answerSnapshots(channel: string, pid: number, call: (kind: string, seen: number) => Promise<Outcome>, debug: (t: string) => void): { close(): void } {
   const seen = new Set<string>()
   // When this process started, to the millisecond the channel's file times use (performance.timeOrigin is the
   // worker's own start).
@@ -174,16 +174,40 @@ function answerSnapshots(channel: string, pid: number, call: (kind: string, seen
       })
     }, SIGNAL_GRACE_MS).unref()
   }
+  let watcher: fs.FSWatcher | undefined
+  const watch = (): void => {
+    try {
+      const w = fs.watch(channel, (_event, name) => {
+        if (typeof name === 'string') void handle(name)
+      })
+      watcher = w
+      w.on('error', () => w.close()) // the channel was removed: the run is over
+      // What came before the watch began: a Ctrl-C can come first, and a snapshot request asked of this process.
+      for (const name of fs.readdirSync(channel)) {
+        if (name.startsWith(SIGNAL_PREFIX) || (name.startsWith(SNAPSHOT_PREFIX) && madeSince(path.join(channel, name), startedAt))) void handle(name)
+      }
+    } catch (err) {
+      debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
+    }
+  }
+  // Not at once: a process that ends within WATCH_AFTER_MS (most short-lived ones) never pays for the watch (a few ms
+  // of CPU for Node's first fs.watch in a thread); what comes meanwhile is found by the first look above.
+  const timer = setTimeout(watch, WATCH_AFTER_MS)
+  return {
+    close: () => {
+      clearTimeout(timer)
+      watcher?.close()
+    },
+  }
+}
+
+/** How long after its start the thread begins to watch the run channel. */
+export const WATCH_AFTER_MS = 200
+
+function madeSince(file: string, since: number): boolean {
   try {
-    const watcher = fs.watch(channel, (_event, name) => {
-      if (typeof name === 'string') void handle(name)
-    })
-    watcher.on('error', () => watcher.close()) // the channel was removed: the run is over
-    // What came before the watch began: this thread boots beside the app, and a Ctrl-C can come first.
-    for (const name of fs.readdirSync(channel)) if (name.startsWith(SIGNAL_PREFIX)) void handle(name)
-    return watcher
-  } catch (err) {
-    debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
-    return undefined
+    return fs.lstatSync(file).mtimeMs >= since
+  } catch {
+    return false
   }
 }

@@ -55,9 +55,13 @@ export function createSender(config: Config, counters: Int32Array, debug: (text:
     // Once the main thread's session has finished (the process is exiting), what is left is the launcher's.
     if (!e || Atomics.load(counters, 1) !== 0) return
     Atomics.store(counters, SENDING_SLOT, 1)
+    // The exporter's sockets and timers keep no event loop alive: this does, until the send is over, should the main
+    // thread's session finish meanwhile (the thread's other timers are then gone).
+    const hold = setInterval(() => undefined, 1 << 30)
     try {
       await claimAndSend(e, name, slot, dir)
     } finally {
+      clearInterval(hold)
       // The main thread, if it is exiting meanwhile, waits for this (bounded) rather than leave a bundle half-sent.
       Atomics.store(counters, SENDING_SLOT, 0)
       Atomics.notify(counters, SENDING_SLOT)

@@ -38,9 +38,16 @@ export function startWatchdog(o: WatchdogOptions): string | undefined {
     const beats = new Int32Array(heartbeat)
     o.session.onPeriod = () => Atomics.add(beats, 0, 1)
     // A session that finished (exit, or the Profiler API's stop()) ends its thread: starting again makes another.
-    o.session.onFinish = () => {
+    const release = (): void => {
       Atomics.store(beats, 1, 1)
       Atomics.notify(beats, 1)
+    }
+    // At exit the thread is told first, before the final profile is taken: it winds down (its loop empties, its heap
+    // goes) while this thread encodes and writes, instead of after, when Node's exit waits for every thread to end.
+    process.prependListener('exit', release)
+    o.session.onFinish = () => {
+      process.removeListener('exit', release)
+      release()
       // A bundle this thread is sending (taken behind a stall just before the exit): the exit waits for it, at most
       // the flush timeout, so that it is neither cut off mid-upload nor relayed again by the launcher.
       Atomics.wait(beats, SENDING_SLOT, 1, o.session.config.flushTimeout * 1000)
@@ -61,9 +68,11 @@ export function startWatchdog(o: WatchdogOptions): string | undefined {
     }
     const worker = new Worker(path.join(DIST_DIR, 'preload', 'watchdog.js'), {
       workerData: { [HELPER_MARK]: data },
-      // No NODE_OPTIONS, so Node does not run the preload in this thread (parsing its 110 KB bundle again there);
-      // the mark above still makes the preload step aside should it run.
+      // No NODE_OPTIONS and none of the process's own flags (`node -r <preload>` puts the preload there), so Node
+      // does not run the preload in this thread (parsing its 150 KB bundle again there); the mark above still makes
+      // the preload step aside should it run.
       env: {},
+      execArgv: [],
       // Its own output never mixes with the app's: it writes nothing but debug lines, straight to fd 2.
       stdout: true,
       stderr: true,
