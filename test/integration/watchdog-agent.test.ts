@@ -6,7 +6,9 @@ import * as path from 'node:path'
 import { test } from 'node:test'
 import { fakeAgent, type FakeAgent, type Upload } from '../helpers/fake-agent'
 import { DD_RUN, fixture } from '../helpers/paths'
+import { nodeBinary, withNodeOnPath } from '../helpers/node-versions'
 import { pprofTop } from '../helpers/pprof'
+import { listBundles } from '../helpers/profiles'
 import { cleanEnv, start, tempDir, waitFor } from '../helpers/run'
 
 const busyLoop = fixture(path.join('watchdog', 'busy-loop.js'))
@@ -108,3 +110,28 @@ test('a profile the agent refuses from the watchdog thread goes back to the spoo
   assert.deepEqual(unique, unique.map((_, i) => i))
   assert.deepEqual(fs.readdirSync(out), [], 'nothing fell back to files')
 })
+
+for (const major of [18, 26]) {
+  const bin = nodeBinary(major)
+  test(`Node ${major}, agentless and file together: the stalled bundles reach the intake during the loop, with the API key, and the files too`, { skip: bin ? false : `Node ${major} is not installed (scripts/install-node-versions.sh)` }, async () => {
+    const KEY = 'f00dfacecafe0123456789abcdefbeef'
+    const intake = await fakeAgent({ endpoint: '/api/v2/profile' })
+    const out = tempDir()
+    const run = start(process.execPath, [DD_RUN, '--exporters', 'agentless,file', '--upload-period', '1', 'node', busyLoop], {
+      env: withNodeOnPath(bin as string, cleanEnv({ SPIN_MS: '3500', DD_API_KEY: KEY, DD_PROFILING_AGENTLESS_URL: `${intake.url}/api/v2/profile`, DD_PROFILING_OUTPUT_DIR: out })),
+    })
+    let doneAt = Infinity
+    run.child.stdout?.on('data', () => (doneAt = Math.min(doneAt, Date.now())))
+    const r = await run.done
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(intake.invalid, [])
+    const during = periodic(intake).filter((u) => u.at < doneAt)
+    assert.ok(during.length >= 2, `${during.length} periodic bundles at the intake during the loop`)
+    assert.ok(intake.uploads.every((u) => u.headers['dd-api-key'] === KEY))
+    assert.ok(intake.uploads.every((u) => tagsOf(u).runtime_version === `v${(bin as string).split(path.sep).at(-3)}`), 'profiled by that Node')
+    assert.ok(!r.stderr.includes(KEY), 'the key shows nowhere')
+    // The file exporter wrote each of them as well, at once.
+    const written = listBundles(out).map((b) => b.tags.profile_seq)
+    for (const u of during) assert.ok(written.includes(tagsOf(u).profile_seq), `profile ${tagsOf(u).profile_seq} in the output directory too`)
+  })
+}
