@@ -60,6 +60,8 @@ export class Session {
   /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
   onPeriod: (() => void) | undefined
   onFinish: (() => void) | undefined
+  /** Called as finish() begins: the watchdog thread winds down beside the final profile rather than after it. */
+  onFinishing: (() => void) | undefined
   /** A bundle spooled while the session runs (behind a stall), for the watchdog thread to send now. */
   onSpooled: ((exporter: string, dir: string) => void) | undefined
   /** Last word on the report before it is written (the watchdog thread's sends). */
@@ -81,6 +83,7 @@ export class Session {
   finish(how: string): void {
     if (this.finished) return
     this.finished = true
+    this.onFinishing?.()
     if (this.timer) clearInterval(this.timer)
     // An export the exit cut short: its bundle is written now, for the exporters that did not get it yet.
     const cut = this.inflight

@@ -44,10 +44,8 @@ export function startWatchdog(o: WatchdogOptions): string | undefined {
     }
     // At exit the thread is told first, before the final profile is taken: it winds down (its loop empties, its heap
     // goes) while this thread encodes and writes, instead of after, when Node's exit waits for every thread to end.
-    process.prependListener('exit', release)
+    o.session.onFinishing = release
     o.session.onFinish = () => {
-      process.removeListener('exit', release)
-      release()
       // A bundle this thread is sending (taken behind a stall just before the exit): the exit waits for it, at most
       // the flush timeout, so that it is neither cut off mid-upload nor relayed again by the launcher.
       Atomics.wait(beats, SENDING_SLOT, 1, o.session.config.flushTimeout * 1000)
