@@ -8,7 +8,7 @@ import { APPS, checkProfiles, VARIANTS, type VariantName } from './lib/variants'
 import { median, rotate } from './lib/stats'
 import { finish, pickVariants, type Figure, type Options, type RunRecord, type WorkloadResult } from './lib/workload'
 
-export const STARTUP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-off', 'preload-only', 'dd-trace-profiler', 'dd-trace', 'cpu-prof']
+export const STARTUP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-off', 'dd-run-nowatchdog', 'preload-only', 'preload-main', 'dd-trace-profiler', 'dd-trace', 'cpu-prof']
 
 export const STARTUP_FIGURES: Figure[] = [
   {

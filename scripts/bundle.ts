@@ -2,6 +2,7 @@
 //   dist/preload/index.js  (loaded by every Node process of a profiled tree)
 //   dist/bin/dd-run.js     (the launcher)
 //   dist/preload/watchdog.js (the watchdog thread of a profiled process)
+//   dist/preload/watchdog-send.js (what that thread loads to send profiles taken behind a stall)
 // and the report page's script with the parts of d3 it draws with (dist/src/report/page-bundle.{js,css}), which
 // html.ts inlines into every report.
 // Why: in a profiled process, resolving and loading ~30 small modules one by one (a stat and a realpath each)
@@ -43,6 +44,14 @@ async function main(): Promise<void> {
     ...common,
     entryPoints: [path.join(ROOT, 'preload', 'watchdog.ts')],
     outfile: path.join(DIST, 'preload', 'watchdog.js'),
+    target: 'node16',
+    packages: 'external',
+  })
+  // What that thread loads when a bundle taken behind a stall is for the agent or the intake (the exporters).
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'src', 'profiling', 'watchdog', 'send.ts')],
+    outfile: path.join(DIST, 'preload', 'watchdog-send.js'),
     target: 'node16',
     packages: 'external',
   })

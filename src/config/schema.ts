@@ -195,7 +195,7 @@ export const SCHEMA = {
     env: 'DD_PROFILING_WATCHDOG',
     type: boolOrAuto(),
     default: 'auto',
-    doc: 'A helper thread per profiled process takes the periodic profile when the main thread has not yielded for a whole upload period (a long synchronous job, an endless loop) and answers dd-run snapshot. It costs about 20 ms of CPU at start and 8 MB of memory per process. auto: started at once in the process the run started (role main), and in other processes once they have run for 1 s (short-lived children pay nothing; one that never yields from its start gets its profile at exit). true: at once everywhere. Never in worker threads, nor under --inspect.',
+    doc: 'A helper thread per profiled process takes the periodic profile when the main thread has not yielded for a whole upload period (a long synchronous job, an endless loop) and answers dd-run snapshot; under the agent or agentless exporter it also sends those profiles during the run. It costs what a Node worker thread costs: about 28 ms of CPU at start (on another core when there is one) and 9 MB of memory per process (12 MB on Node 22 and later). auto: started at once in the process the run started (role main), and in other processes once they have run for 1 s (short-lived children pay nothing; one that never yields from its start gets its profile at exit). true: at once everywhere. Never in worker threads, nor under --inspect.',
     group: 'Profiling',
   }),
   workerThreads: setting({

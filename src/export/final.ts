@@ -26,7 +26,8 @@ export interface FinalRoute {
 /** What became of the bundle, per exporter. `text` says it for the status and the one warning. */
 export type FinalOutcome =
   | { exporter: Exporter; to: 'exporter' }
-  | { exporter: Exporter; to: 'spool' }
+  /** Left in the run's spool, in `dir`, for the launcher to relay (or the watchdog thread to send now). */
+  | { exporter: Exporter; to: 'spool'; dir: string }
   /** Written to the output directory instead; `written` when it was written here (not by the run's own file exporter). */
   | { exporter: Exporter; to: 'file'; target: string; written: boolean; text: string }
   | { exporter: Exporter; to: 'nowhere'; text: string }
@@ -60,12 +61,13 @@ export function deliverFinal(bundle: Bundle, exporters: readonly Exporter[], rou
       }
       if (!route.channel) return toOutputDir(e, 'dd-run has no run channel (no writable temporary directory)')
       if (!route.launcherAlive()) return toOutputDir(e, `dd-run (pid ${route.launcherPid}) is gone`)
+      let dir: string
       try {
-        spoolBundle(route.channel, e.name, route.owner, route.seq, bundle)
+        dir = spoolBundle(route.channel, e.name, route.owner, route.seq, bundle)
       } catch (err) {
         return toOutputDir(e, `the final profile could not be handed to dd-run (${firstLine(err)})`)
       }
-      return { exporter: e, to: 'spool' }
+      return { exporter: e, to: 'spool', dir }
     } catch (err) {
       return { exporter: e, to: 'nowhere', text: `${e.name}: ${firstLine(err)}` }
     }

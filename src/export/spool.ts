@@ -1,7 +1,10 @@
 // Last-gasp bundles: in the `exit` event only synchronous work runs, so a bundle meant for an exporter that needs
 // the network is written to the run channel instead, as
 //   <channel>/spool/<exporter>/<pid>-<threadId>-<seq>/   (event.json + attachments, written atomically)
-// and the launcher, which outlives its child, hands it to that exporter.
+// and the launcher, which outlives its child, hands it to that exporter. A bundle spooled while the process runs (taken
+// behind a main thread that does not yield) is sent at once by the process's watchdog thread, which first claims it
+// by renaming it to `<CLAIM_PREFIX><pid>-<threadId>-<seq>`: the launcher leaves a claimed bundle to its sender while
+// that process lives, and relays it like any other once the process is gone (it died while sending).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { readBundleDir, writeBundleDirSync } from './bundle-dir'
@@ -24,6 +27,33 @@ export function spoolBundle(channel: string, exporter: string, owner: { pid: num
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
   return writeBundleDirSync(path.join(spoolDir(channel), exporter), `${owner.pid}-${owner.threadId}-${seq}`, bundle)
+}
+
+/** A spooled bundle a thread of its process is sending now (see claimSpooled). */
+export const CLAIM_PREFIX = 'sending-'
+
+/**
+ * Takes a spooled bundle for sending from its own process: renamed, so that the launcher does not relay it at the
+ * same time. Returns the claimed path, or undefined when it is gone (the launcher relayed it or removed the channel).
+ */
+export function claimSpooled(dir: string): string | undefined {
+  const claimed = path.join(path.dirname(dir), `${CLAIM_PREFIX}${path.basename(dir)}`)
+  try {
+    fs.renameSync(dir, claimed)
+    return claimed
+  } catch {
+    return undefined
+  }
+}
+
+/** Sending a claimed bundle failed: it goes back to the spool, for the launcher to relay at the end of the run. */
+export function releaseClaim(claimed: string): boolean {
+  try {
+    fs.renameSync(claimed, path.join(path.dirname(claimed), path.basename(claimed).slice(CLAIM_PREFIX.length)))
+    return true
+  } catch {
+    return false
+  }
 }
 
 export interface Spooled {
@@ -49,8 +79,12 @@ export function readSpool(channel: string): Spooled[] {
       continue
     }
     for (const name of list(exporterDir)) {
-      const m = /^(\d+)-(\d+)-\d+$/.exec(name)
+      const claimed = name.startsWith(CLAIM_PREFIX)
+      const m = /^(\d+)-(\d+)-\d+$/.exec(claimed ? name.slice(CLAIM_PREFIX.length) : name)
       if (isTemporary(name) || !m) continue
+      // Being sent by its own process: its sender removes it or puts it back. Only a process that died while sending
+      // leaves it claimed, and then it is relayed (at least once: the agent may have had it already).
+      if (claimed && processAlive(Number(m[1]))) continue
       const dir = path.join(exporterDir, name)
       const item: Spooled = { exporter, pid: Number(m[1]), threadId: Number(m[2]), dir }
       try {
@@ -62,6 +96,15 @@ export function readSpool(channel: string): Spooled[] {
     }
   }
   return out
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 function isRealDir(p: string): boolean {

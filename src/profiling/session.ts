@@ -9,6 +9,7 @@ import { firstLine as message, type Logger } from '../log'
 import { mapProfile } from '../sourcemap/map-profile'
 import { withMissingMapsInfo } from '../sourcemap/missing'
 import type { StatusLedger } from '../run/status'
+import type { ProcessStatus } from '../run/status-shape'
 import { watchExitSignals, type ExitSignals } from './exit-signals'
 import type { Identity } from './process-kind'
 import type { Pprof } from './load-pprof'
@@ -60,6 +61,12 @@ export class Session {
   /** Called at each period of the session's own timer (the watchdog's heartbeat), and once it has finished. */
   onPeriod: (() => void) | undefined
   onFinish: (() => void) | undefined
+  /** Called as finish() begins: the watchdog thread winds down beside the final profile rather than after it. */
+  onFinishing: (() => void) | undefined
+  /** A bundle spooled while the session runs (behind a stall), for the watchdog thread to send now. */
+  onSpooled: ((exporter: string, dir: string) => void) | undefined
+  /** Last word on the status before it is written (the watchdog thread's sends). */
+  onStatus: ((status: ProcessStatus) => void) | undefined
 
   constructor(private readonly o: SessionOptions) {}
 
@@ -77,6 +84,7 @@ export class Session {
   finish(how: string): void {
     if (this.finished) return
     this.finished = true
+    this.onFinishing?.()
     if (this.timer) clearInterval(this.timer)
     // An export the exit cut short: its bundle is written now, for the exporters that did not get it yet.
     const cut = this.inflight
@@ -258,8 +266,10 @@ export class Session {
     })
     for (const d of outcomes) {
       if (d.to === 'exporter') this.count(d.exporter)
-      else if (d.to === 'spool') this.o.status.spooled(d.exporter.name)
-      else {
+      else if (d.to === 'spool') {
+        this.o.status.spooled(d.exporter.name)
+        if (!this.finished) this.onSpooled?.(d.exporter.name, d.dir)
+      } else {
         if (d.to === 'file' && d.written) this.o.status.keptInFile(d.target)
         this.fail(d.exporter.name, d.text)
       }

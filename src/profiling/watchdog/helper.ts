@@ -6,9 +6,10 @@
 import * as fs from 'node:fs'
 import * as inspector from 'node:inspector'
 import * as path from 'node:path'
-import { workerData } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { SIGNAL_PREFIX, SNAPSHOT_PREFIX, type EntryAnswer, type SnapshotAnswer } from '../../run/channel-layout'
-import { HELPER_MARK, SIGNAL_GRACE_MS, type HelperData } from './protocol'
+import { HELPER_MARK, SIGNAL_GRACE_MS, type HelperData, type SpooledMessage } from './protocol'
+import type { Sender } from './send'
 
 type Outcome = EntryAnswer & { error?: string }
 
@@ -77,6 +78,7 @@ export function runHelper(): void {
   const phase = setTimeout(() => (interval = setInterval(() => void check(), data.periodMs)), data.periodMs / 2)
 
   const watcher = data.channel ? answerSnapshots(data.channel, data.pid, call, debug) : undefined
+  if (data.exportConfig) sendSpooled(data.exportConfig, beats, debug)
   // Once the main thread's session has finished, nothing is left to do: the thread ends (its loop empties).
   const stop = (): void => {
     clearTimeout(phase)
@@ -98,8 +100,33 @@ export function runHelper(): void {
   }
 }
 
+/**
+ * Bundles for the agent or the intake that the main thread spooled while it did not yield: sent from here, during the
+ * run (src/profiling/watchdog/send.ts, its own bundle, loaded with the first one).
+ */
+function sendSpooled(config: NonNullable<HelperData['exportConfig']>, beats: Int32Array, debug: (t: string) => void): void {
+  if (!parentPort) return
+  let sender: Sender | undefined
+  let broken = false
+  parentPort.on('message', (m: SpooledMessage) => {
+    const s = m?.spooled
+    if (!s || broken) return
+    try {
+      // A path computed at run time: the build leaves it out of this thread's own bundle.
+      sender ??= (require(path.join(__dirname, 'watchdog-send.js')) as typeof import('./send')).createSender(config, beats, debug)
+    } catch (err) {
+      broken = true
+      debug(`spooled profiles are left to the launcher: ${(err as Error).message}`)
+      return
+    }
+    sender.send(s.exporter, s.dir)
+  })
+  // Listening keeps no event loop alive: the thread still ends with the main thread's session.
+  parentPort.unref()
+}
+
 /** Watches the run channel for snapshot requests (directories made by `dd-run snapshot`) and answers each once. */
-function answerSnapshots(channel: string, pid: number, call: (kind: string, seen: number) => Promise<Outcome>, debug: (t: string) => void): fs.FSWatcher | undefined {
+function answerSnapshots(channel: string, pid: number, call: (kind: string, seen: number) => Promise<Outcome>, debug: (t: string) => void): { close(): void } {
   const seen = new Set<string>()
   // When this process started, to the millisecond the channel's file times use (performance.timeOrigin is the
   // worker's own start).
@@ -148,16 +175,40 @@ function answerSnapshots(channel: string, pid: number, call: (kind: string, seen
       })
     }, SIGNAL_GRACE_MS).unref()
   }
+  let watcher: fs.FSWatcher | undefined
+  const watch = (): void => {
+    try {
+      const w = fs.watch(channel, (_event, name) => {
+        if (typeof name === 'string') void handle(name)
+      })
+      watcher = w
+      w.on('error', () => w.close()) // the channel was removed: the run is over
+      // What came before the watch began: a Ctrl-C can come first, and a snapshot request asked of this process.
+      for (const name of fs.readdirSync(channel)) {
+        if (name.startsWith(SIGNAL_PREFIX) || (name.startsWith(SNAPSHOT_PREFIX) && madeSince(path.join(channel, name), startedAt))) void handle(name)
+      }
+    } catch (err) {
+      debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
+    }
+  }
+  // Not at once: a process that ends within WATCH_AFTER_MS (most short-lived ones) never pays for the watch (a few ms
+  // of CPU for Node's first fs.watch in a thread); what comes meanwhile is found by the first look above.
+  const timer = setTimeout(watch, WATCH_AFTER_MS)
+  return {
+    close: () => {
+      clearTimeout(timer)
+      watcher?.close()
+    },
+  }
+}
+
+/** How long after its start the thread begins to watch the run channel. */
+export const WATCH_AFTER_MS = 200
+
+function madeSince(file: string, since: number): boolean {
   try {
-    const watcher = fs.watch(channel, (_event, name) => {
-      if (typeof name === 'string') void handle(name)
-    })
-    watcher.on('error', () => watcher.close()) // the channel was removed: the run is over
-    // What came before the watch began: this thread boots beside the app, and a Ctrl-C can come first.
-    for (const name of fs.readdirSync(channel)) if (name.startsWith(SIGNAL_PREFIX)) void handle(name)
-    return watcher
-  } catch (err) {
-    debug(`snapshot requests cannot be watched: ${(err as Error).message}`)
-    return undefined
+    return fs.lstatSync(file).mtimeMs >= since
+  } catch {
+    return false
   }
 }

@@ -15,11 +15,32 @@ export const HELPER_MARK = 'dd-run.watchdog.helper'
 export const SIGNAL_GRACE_MS = 250
 
 export interface HelperData {
-  /** Int32Array over it: [0] counts the main thread's own periods; [1] becomes 1 when its session has finished. */
+  /**
+   * Int32Array over it: [0] counts the main thread's own periods; [1] becomes 1 when its session has finished;
+   * [SENDING_SLOT] is 1 while this thread sends a spooled bundle; from SENT_SLOT on, per network exporter
+   * (SENT_EXPORTERS order), the spooled bundles this thread has sent.
+   */
   heartbeat: SharedArrayBuffer
   periodMs: number
   /** The run channel, watched for snapshot requests; absent without a launcher. */
   channel?: string | undefined
   pid: number
   debug: boolean
+  quiet: boolean
+  /**
+   * The configuration, when it names a network exporter: bundles taken behind a stall are spooled by the main thread
+   * and sent from this thread (src/profiling/watchdog/send.ts, loaded when the first one comes).
+   */
+  exportConfig?: import('../../config/schema').Config | undefined
+}
+
+/** The network exporters whose stalled bundles the watchdog thread sends, and their counters' slots. */
+export const SENT_EXPORTERS = ['agent', 'agentless'] as const
+export const SENDING_SLOT = 2
+export const SENT_SLOT = 3
+export const HEARTBEAT_SLOTS = SENT_SLOT + SENT_EXPORTERS.length
+
+/** The main thread to its watchdog thread (postMessage, which needs no turn of the main event loop). */
+export interface SpooledMessage {
+  spooled: { exporter: string; dir: string }
 }
