@@ -317,6 +317,7 @@ export class Session {
       const stats = e.stats?.()
       this.o.status.exporter(e.name, stats ? stats.sent : (this.delivered.get(e.name) ?? 0), stats, e.target)
     }
+    this.onStatus?.(this.o.status.status)
     this.o.status.save()
   }
 }
