@@ -40,6 +40,10 @@ return {
       super(...arguments)
       noteScript(typeof options === 'string' ? options : options && options.filename, this, code)
     }
+    // A script Node made itself (vm.runInContext, vm.createScript) is still a vm.Script.
+    static [Symbol.hasInstance](value) {
+      return value instanceof Script0
+    }
   },
 }`
 

@@ -103,6 +103,9 @@ describe('in-memory maps through SourceMaps', () => {
     const wrapped = `({"Object.<anonymous>":function(exports){${code}\n}});`
     const script = new vm.Script(wrapped, { filename: '/jest29/hot.ts' })
     assert.ok(script instanceof vm.Script)
+    const BaseScript = Object.getPrototypeOf(vm.Script) as typeof vm.Script
+    assert.ok(new BaseScript('1') instanceof vm.Script, "a script of Node's own class is still a vm.Script")
+    assert.equal(new vm.Script('6 * 7').runInThisContext(), 42)
     assert.ok(notes.get('/jest29/hot.ts'), 'the comment inside the wrapper is found (V8 reads it)')
     const Module = require('node:module') as new (id: string) => { _compile(code: string, file: string): unknown; exports: Record<string, unknown> }
     const m = new Module('/register/hot.ts')
