@@ -5,7 +5,8 @@
 // each type every 500 ms with Profilers.take(true) as the session does at each export, and reports the CPU time of
 // every take (process.cpuUsage, steadier than wall-clock time on a shared machine): the first take (the map is
 // read and parsed then) and the median of the others. Also: the cost of the compile hooks per module loaded, as
-// `require` of 400 modules that carry a 6 KB inline map (as ts-node hands them to Module._compile), hooks on and off.
+// `require` of 400 modules that carry a 6 KB inline map (as ts-node hands them to Module._compile), with the hooks
+// as a process started with ts-node has them, and without.
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -59,13 +60,16 @@ function child(mode: string, bundle: string, takes: number): void {
   }, 500)
 }
 
-/** Runs in the child: `modules <dir> <out>` under the preload; writes the ms the 400 requires took. */
+/** Writes 400 modules and load.js, which times their require() and writes the ms to argv[2]. */
 function makeModules(dir: string): void {
   const body = Array.from({ length: 60 }, (_, i) => `exports.f${i} = function f${i}(x) { return x * ${i} + ${i} }`).join('\n')
   const map = { version: 3, sources: ['m.ts'], names: [], mappings: Array.from({ length: 60 }, () => 'AAAA,SAAS,KAAK,CAAC,OAAO').join(';'), sourcesContent: ['x'.repeat(3000)] }
   const url = `data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`
   for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(dir, `m${i}.js`), `${body}\n//# sourceMappingURL=${url}\n`)
-  const load = "const t0 = process.hrtime.bigint(); for (let i = 0; i < 400; i++) require('./m' + i + '.js'); require('fs').writeFileSync(process.argv[2], String(Number(process.hrtime.bigint() - t0) / 1e6))"
+  // argv[3] 'on': the compile hooks as in a process started with ts-node (Module._compile wrapped), without the
+  // profiler; 'off': none.
+  const hooks = JSON.stringify(path.join(ROOT, 'dist/src/sourcemap/compile-hooks.js'))
+  const load = `if (process.argv[3] === 'on') require(${hooks}).watchCompiledCode(true)\nconst t0 = process.hrtime.bigint(); for (let i = 0; i < 400; i++) require('./m' + i + '.js'); require('fs').writeFileSync(process.argv[2], String(Number(process.hrtime.bigint() - t0) / 1e6))`
   fs.writeFileSync(path.join(dir, 'load.js'), load)
 }
 
@@ -99,8 +103,7 @@ function main(): void {
         first[mode]!.push(ms[0] as number)
         rest[mode]!.push(median(ms.slice(1)))
         const result = path.join(tmp, `load-${mode}-${r}`)
-        const env = { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(path.join(ROOT, 'dist/preload/index.js'))}`, DD_PROFILING_SOURCE_MAP: mode === 'on' ? 'true' : 'false', DD_PROFILING_OUTPUT_DIR: path.join(tmp, 'out'), DD_PROFILING_EXPORTERS: 'file', DD_PROFILING_WATCHDOG: 'false' }
-        const l = spawnSync(process.execPath, [path.join(modules, 'load.js'), result], { env, encoding: 'utf8' })
+        const l = spawnSync(process.execPath, [path.join(modules, 'load.js'), result, mode], { encoding: 'utf8' })
         if (l.status !== 0) throw new Error(`module load ${mode} failed: ${l.stderr}`)
         load[mode]!.push(Number(fs.readFileSync(result, 'utf8')))
       }
@@ -113,7 +116,7 @@ function main(): void {
         '|---|---|---|---|',
         row('CPU of the first take (wall + space; the map is read and parsed)', first, 2),
         row('CPU of each later take (median per process)', rest, 2),
-        row('require() of 400 modules with a 6 KB inline map, under the preload', load, 1),
+        row('require() of 400 modules with a 6 KB inline map, compile hooks on (Module._compile wrapped) and off', load, 1),
         '',
       ].join('\n'),
     )

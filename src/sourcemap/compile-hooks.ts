@@ -1,10 +1,16 @@
 // Where code compiled from a string enters V8 under a file's name, dd-run notes its inline map (compiled.ts):
-//   Module.prototype._compile   require hooks: ts-node, @swc-node/register, @babel/register, pirates
 //   vm.compileFunction          jest 30 (babel-jest, ts-jest output)
 //   vm.Script                   jest 29 and older
+//   Module.prototype._compile   require hooks: ts-node, @swc-node/register, @babel/register, esbuild-register;
+//                               only in a process started with one of them (see usesRequireHook)
 // Each wrapper calls the original with the same arguments and returns what it returns; noting costs a look at the
 // code's last line (and a copy of an inline map's URL). Installed once per thread, only with DD_PROFILING_SOURCE_MAP
 // on; never throws into the app.
+//
+// A wrapper is a frame of its own in the stack traces of errors thrown under it. The vm wrappers return before the
+// code they compile runs (only a syntax error's stack shows them); Module._compile runs the module's body, so its
+// wrapper would show in the stack of every error thrown while any module loads: it is installed only where a
+// require hook that transforms code was asked for on the command line, whose own frames are there anyway.
 //
 // The wrappers are compiled here from a string under their own name (HOOKS_FILE) rather than written in dd-run's
 // bundle: their frames sit on the stack while V8 compiles the app's code and while a module body runs, and a frame
@@ -47,8 +53,9 @@ return {
   },
 }`
 
-/** Starts noting the inline maps of compiled code in this thread (once). Returns whether it is on. */
-export function watchCompiledCode(): boolean {
+/** Starts noting the inline maps of compiled code in this thread (once). Returns whether it is on.
+ * @param moduleHook wrap Module.prototype._compile too (default: when usesRequireHook says so). */
+export function watchCompiledCode(moduleHook = usesRequireHook(process.execArgv, process.env.NODE_OPTIONS, process.argv[1])): boolean {
   if (compiledCode()) return true
   // The modules' objects themselves (not an import's copy): what the app's require('node:vm') gets.
   const Module = require('node:module') as { prototype: { _compile?: Fn } }
@@ -86,11 +93,21 @@ export function watchCompiledCode(): boolean {
     },
   ) as Wrapped
   wrapped.compileFunction = rename(wrapped.compileFunction, vm.compileFunction)
-  proto._compile = rename(wrapped._compile, proto._compile)
+  if (moduleHook) proto._compile = rename(wrapped._compile, proto._compile)
   vm.compileFunction = wrapped.compileFunction
   vm.Script = wrapped.Script
   setCompiledCode(notes)
   return true
+}
+
+/** Packages that transform modules through Module.prototype._compile and are started from the command line. */
+const REQUIRE_HOOK = /(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader)(?:\s+|=)["']?(?:ts-node|@swc-node\/register|@babel\/register|esbuild-register|sucrase\/register)(?:[/"'\s]|$)/
+/** Their CLIs, which register the hook in their own process: ts-node app.ts, babel-node app.js. */
+const HOOK_CLI = /(?:^|[/\\])(?:ts-node(?:-script|-transpile-only|-cwd)?|babel-node)(?:\.js)?$|[/\\]ts-node[/\\]dist[/\\]bin(?:-[a-z-]+)?\.js$/
+
+/** Whether this process was started with a require hook that compiles modules from a string (ts-node, ...). */
+export function usesRequireHook(execArgv: readonly string[], nodeOptions: string | undefined, script: string | undefined): boolean {
+  return REQUIRE_HOOK.test(` ${execArgv.join(' ')} ${nodeOptions ?? ''}`) || (script !== undefined && HOOK_CLI.test(script))
 }
 
 /** The wrapper with the original's length, for code that looks at it. */

@@ -7,7 +7,7 @@ import * as path from 'node:path'
 import * as vm from 'node:vm'
 import { describe, it } from 'node:test'
 import { CompiledCode, compiledCode, setCompiledCode, trailingMappingUrl } from '../../src/sourcemap/compiled'
-import { HOOKS_FILE, watchCompiledCode } from '../../src/sourcemap/compile-hooks'
+import { HOOKS_FILE, usesRequireHook, watchCompiledCode } from '../../src/sourcemap/compile-hooks'
 import { SourceMaps } from '../../src/sourcemap/source-maps'
 import { fixture } from '../helpers/paths'
 import { tempDir } from '../helpers/run'
@@ -91,7 +91,18 @@ describe('in-memory maps through SourceMaps', () => {
     }
   })
 
-  it('the hooks note what vm.compileFunction, vm.Script and Module._compile compile, and change nothing else', () => {
+  it('Module._compile is wrapped only in a process started with a require hook that compiles from a string', () => {
+    assert.equal(usesRequireHook(['-r', 'ts-node/register'], undefined, '/app/src/main.ts'), true)
+    assert.equal(usesRequireHook(['--require=@swc-node/register'], undefined, '/app/main.ts'), true)
+    assert.equal(usesRequireHook([], '--require @babel/register --max-old-space-size=100', '/app/main.js'), true)
+    assert.equal(usesRequireHook([], undefined, '/app/node_modules/.bin/ts-node'), true)
+    assert.equal(usesRequireHook([], undefined, '/app/node_modules/ts-node/dist/bin.js'), true)
+    assert.equal(usesRequireHook(['--import', 'tsx'], '--require /opt/dd-run/dist/preload/index.js', '/app/main.ts'), false)
+    assert.equal(usesRequireHook([], undefined, '/app/ts-node-helpers/main.js'), false)
+    assert.equal(usesRequireHook(['-r', './ts-node-shim.js'], undefined, '/app/main.js'), false)
+  })
+
+  it('the hooks note what vm.compileFunction and vm.Script compile, and change nothing else', () => {
     assert.equal(watchCompiledCode(), true)
     assert.equal(watchCompiledCode(), true, 'once per thread')
     const notes = compiledCode()
@@ -107,11 +118,10 @@ describe('in-memory maps through SourceMaps', () => {
     assert.ok(new BaseScript('1') instanceof vm.Script, "a script of Node's own class is still a vm.Script")
     assert.equal(new vm.Script('6 * 7').runInThisContext(), 42)
     assert.ok(notes.get('/jest29/hot.ts'), 'the comment inside the wrapper is found (V8 reads it)')
-    const Module = require('node:module') as new (id: string) => { _compile(code: string, file: string): unknown; exports: Record<string, unknown> }
-    const m = new Module('/register/hot.ts')
-    m._compile(`exports.answer = 42\n//# sourceMappingURL=${dataUrl(map)}\n`, '/register/hot.ts')
-    assert.equal(m.exports.answer, 42, 'the module ran as without the hook')
-    assert.ok(notes.get('/register/hot.ts'))
+    // No require hook on this process's command line: Module._compile stays Node's, so module loading shows no
+    // dd-run frame in stack traces.
+    const Module = require('node:module') as { prototype: { _compile: { toString(): string } } }
+    assert.doesNotMatch(Module.prototype._compile.toString(), /noteModule/)
     // A syntax error still comes from V8, with the wrapper's frame named as dd-run's.
     const err = (() => {
       try {
