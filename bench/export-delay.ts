@@ -9,7 +9,7 @@ import { delayFigures, WINDOW_AFTER_MS, WINDOW_BEFORE_MS, type Ticks } from './l
 import { APPS, checkProfiles, VARIANTS, type VariantName } from './lib/variants'
 import { finish, pickVariants, runRounds, type Figure, type Options, type WorkloadResult } from './lib/workload'
 
-export const EXPORT_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-wall', 'dd-run-space', 'dd-trace-profiler', 'dd-trace']
+export const EXPORT_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-wall', 'dd-run-space', 'bare-bundle', 'dd-run-bundle', 'dd-run-bundle-nomap', 'dd-trace-profiler', 'dd-trace']
 
 export const EXPORT_FIGURES: Figure[] = [
   { key: 'exportP99Ms', label: 'Event-loop delay in the export windows, p99', unit: 'ms', digits: 2, compare: 'diff', targets: [{ variant: 'dd-run', op: '<=', value: 5, text: '<= +5 ms' }] },

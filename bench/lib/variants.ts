@@ -25,6 +25,9 @@ export type VariantName =
   | 'dd-run-exceptions'
   | 'dd-run-off'
   | 'dd-run-nowatchdog'
+  | 'bare-bundle'
+  | 'dd-run-bundle'
+  | 'dd-run-bundle-nomap'
   | 'preload-only'
   | 'preload-main'
   | 'dd-trace-profiler'
@@ -92,6 +95,20 @@ function node24(): string {
   const bin = nodeBinary(24)
   if (!bin) throw new Error('Node 24 is not installed: run scripts/install-node-versions.sh')
   return bin
+}
+
+/**
+ * The app as a transpiled app ships: one minified esbuild bundle with its map beside it, built into the run's own
+ * directory (next to its output directory), so that every frame of the app's code is mapped at export (the
+ * *-bundle variants: source maps on and off, and bare node running the same bundle).
+ */
+function bundled(ctx: RunContext): RunContext {
+  const out = path.join(path.dirname(ctx.outDir), 'bundle', `${path.basename(ctx.script, '.js')}.min.js`)
+  if (!fs.existsSync(out)) {
+    const { buildSync } = require('esbuild') as typeof import('esbuild')
+    buildSync({ entryPoints: [ctx.script], bundle: true, minify: true, sourcemap: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error' })
+  }
+  return { ...ctx, script: out }
 }
 
 let ddTraceInit: string | undefined
@@ -197,6 +214,26 @@ export const VARIANTS: Record<VariantName, Variant> = {
     about: "dd-run --no-profiling: the launcher's own cost",
     expect: 'none',
     command: (c) => ddRun(c, ['--no-profiling']),
+  },
+  'bare-bundle': {
+    name: 'bare-bundle',
+    about: 'node app.min.js: the app as a minified bundle with its map (what the next two profile)',
+    expect: 'none',
+    command: (c) => node(bundled(c), {}),
+  },
+  'dd-run-bundle': {
+    name: 'dd-run-bundle',
+    about: 'dd-run, default profilers, on the bundle: every app frame mapped at export (DD_PROFILING_SOURCE_MAP=true)',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(bundled(c), [], { DD_PROFILING_SOURCE_MAP: 'true' }),
+  },
+  'dd-run-bundle-nomap': {
+    name: 'dd-run-bundle-nomap',
+    about: 'dd-run, default profilers, on the bundle with DD_PROFILING_SOURCE_MAP=false',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(bundled(c), [], { DD_PROFILING_SOURCE_MAP: 'false' }),
   },
   'dd-run-nowatchdog': {
     name: 'dd-run-nowatchdog',

@@ -209,7 +209,7 @@ export const SCHEMA = {
     env: 'DD_PROFILING_SOURCE_MAP',
     type: bool(),
     default: true,
-    doc: 'Put frames of compiled code (TypeScript, tsx, bundles) at their original source location and name, from source maps (on disk, inline, or held by Node), in the profiled process before export; dd-run top, report and diff also map profiles recorded without it.',
+    doc: 'Put frames of compiled code (TypeScript, tsx, ts-node, @swc-node/register, jest, bundles) at their original source location and name, from source maps (on disk, inline, held by Node, or inline in code compiled in memory), in the profiled process before export; dd-run top, report and diff also map profiles recorded without it.',
     group: 'Profiling',
   }),
   only: optional({

@@ -248,6 +248,8 @@ function startSession(p: SessionParts): Session {
 function newSourceMaps(): import('../sourcemap/source-maps').SourceMaps {
   const { IN_PROCESS, SourceMaps } = require('../sourcemap/source-maps') as typeof import('../sourcemap/source-maps')
   const { isProfilerScript } = require('../sourcemap/own-files') as typeof import('../sourcemap/own-files')
+  // The maps of code compiled in memory (jest, ts-node, @swc-node/register) are noted as it is compiled.
+  ;(require('../sourcemap/compile-hooks') as typeof import('../sourcemap/compile-hooks')).watchCompiledCode()
   return new SourceMaps(isProfilerScript, IN_PROCESS)
 }
 

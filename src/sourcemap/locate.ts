@@ -1,11 +1,14 @@
 // Finds the source map of one script of a profile, synchronously (the profile serialiser asks while it runs):
 // first the map Node itself holds for the script (loaded with --enable-source-maps or
-// process.setSourceMapsEnabled(true), which tsx and Node's --experimental-transform-types turn on), then the map
-// the file on disk names in its last line (`//# sourceMappingURL=`, a `data:` URL or a file), then `<file>.map`.
+// process.setSourceMapsEnabled(true), which tsx and Node's --experimental-transform-types turn on), then the inline
+// map of the code that was compiled under that name in memory (jest, ts-node, @swc-node/register: compiled.ts),
+// then the map the file on disk names in its last line (`//# sourceMappingURL=`, a `data:` URL or a file), then
+// `<file>.map`.
 import * as fs from 'node:fs'
 import * as nodeModule from 'node:module'
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { compiledCode, type Noted } from './compiled'
 
 /** What a script's map lookup found: a map (with its size, for the cache's budget), a map it names but that is
  * not there (the backend may have it: the frame keeps its generated location, marked), or nothing. */
@@ -24,6 +27,8 @@ const SCRIPT = /\.(js|cjs|mjs|jsx|ts|cts|mts|tsx)$/
 export function locate(file: string, maxMapBytes: number): Found {
   const held = nodeHeld(file)
   if (held) return held
+  const noted = compiledCode()?.get(file)
+  if (noted) return fromCompiled(noted, file, maxMapBytes)
   if (!SCRIPT.test(file) || !path.isAbsolute(file)) return { kind: 'none' }
   const ref = sourceMappingUrl(file, maxMapBytes)
   if (ref !== undefined) {
@@ -52,6 +57,14 @@ function nodeHeld(file: string): Found | undefined {
     // An odd name (node:internal, eval): no map.
   }
   return undefined
+}
+
+/** The inline map of the code compiled under that name: sources relative to the file's directory, as on disk. */
+function fromCompiled(noted: Noted, file: string, maxMapBytes: number): Found {
+  if (noted.url === 'too large') return tooLarge()
+  if (noted.url === 'dropped') return { kind: 'missing', problem: 'inline map of code compiled in memory not kept (over the memory budget)' }
+  const body = dataUrlBody(noted.url.toString('utf8'))
+  return body.length > maxMapBytes ? tooLarge() : parse(body, path.dirname(file))
 }
 
 /** The sourceMappingURL on the script's last non-empty line (ECMA-426), reading only the tail unless it is inline. */

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bindingBefore } from './binding-name'
+import { compiledCode } from './compiled'
 import { locate, type Found } from './locate'
 
 /** A generated location as @datadog/pprof's serialiser gives it (1-based line and column). */
@@ -50,7 +51,8 @@ export const IN_PROCESS: Limits = { maxMapBytes: 2 * 1024 * 1024, maxTotalBytes:
 export const IN_REPORTS: Limits = { maxMapBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxScripts: 20000 }
 
 export class SourceMaps {
-  private readonly cache = new Map<string, Found>()
+  /** seq: the generation of the in-memory map it came from (compiled.ts), 0 when none. */
+  private readonly cache = new Map<string, Found & { seq?: number }>()
   private bytes = 0
   /** Whether a frame was left with its generated location because its declared map is missing (for the event's
    * `hasMissingSourceMaps`, as dd-trace-js reports it). */
@@ -103,17 +105,25 @@ export class SourceMaps {
 
   private lookup(file: string): Found {
     let found = this.cache.get(file)
+    // Compiled again with another inline map (jest's watch mode): what was parsed is stale.
+    if (found && (found.seq ?? 0) !== (compiledCode()?.seqOf(file) ?? 0)) {
+      this.cache.delete(file)
+      if (found.kind === 'map') this.bytes -= found.bytes
+      found = undefined
+    }
     if (found) {
       // Most recently used last: a Map iterates in insertion order, so the first key is the one to drop.
       this.cache.delete(file)
       this.cache.set(file, found)
       return found
     }
+    const seq = compiledCode()?.seqOf(file) ?? 0
     found = !file || this.skip(file) ? { kind: 'none' } : safeLocate(file, this.limits.maxMapBytes)
     if (found.kind === 'missing' && this.problems.length < 20) {
       const problem = found.problem ?? (found.tooLarge ? `source map larger than ${this.limits.maxMapBytes >> 20} MiB, not loaded` : undefined)
       if (problem) this.problems.push(`${file}: ${problem}`)
     }
+    if (seq) (found as { seq?: number }).seq = seq
     this.cache.set(file, found)
     if (found.kind === 'map') this.bytes += found.bytes
     this.evict()

@@ -9,7 +9,7 @@ import { checkProfiles, VARIANTS } from '../../bench/lib/variants'
 import { assertHooks, runBatch } from '../helpers/bench-variants'
 import { tempDir } from '../helpers/run'
 
-for (const variant of ['dd-run', 'dd-run-space', 'preload-only', 'dd-trace-profiler', 'cpu-prof'] as const) {
+for (const variant of ['dd-run', 'dd-run-space', 'dd-run-bundle', 'preload-only', 'dd-trace-profiler', 'cpu-prof'] as const) {
   test(`${variant}: the batch app runs and the check finds samples in its profiles`, async () => {
     const { outDir, result } = await runBatch(variant)
     assert.ok(result.workMs > 0 && result.maxRssKb > 0)
