@@ -38,7 +38,7 @@ export interface SuperviseOptions {
   argv0: string
   env: NodeJS.ProcessEnv
   log: Logger
-  /** Called after a signal that ends processes was forwarded to the group. */
+  /** Called just before a signal that ends processes is forwarded to the group. */
   onStopSignal?: (signal: NodeJS.Signals) => void
 }
 
@@ -67,14 +67,17 @@ export function supervise(opts: SuperviseOptions): Supervised {
   }
   const forward = (signal: NodeJS.Signals): void => {
     opts.log.debug(`forwarding ${signal} to process group ${child.pid}`)
-    toGroup(signal)
-    if (!TERMINATING.has(signal)) return
-    stopRequested = true
-    try {
-      opts.onStopSignal?.(signal)
-    } catch {
-      // Telling the profiled processes is a help for stuck ones, never a reason to stop forwarding.
+    if (TERMINATING.has(signal)) {
+      stopRequested = true
+      // Told before the signal goes, so that the note's time is never later than the signal's delivery: a profiled
+      // process compares the two to know whether its main thread has received this signal (see exit-signals.ts).
+      try {
+        opts.onStopSignal?.(signal)
+      } catch {
+        // Telling the profiled processes is a help for stuck ones, never a reason to stop forwarding.
+      }
     }
+    toGroup(signal)
   }
   // Ctrl-Z: the terminal stops dd-run's process group, which does not hold the command. Stop the command's group,
   // then dd-run; on `fg` both continue. SIGSTOP, because the kernel drops SIGTSTP sent to a process group with no

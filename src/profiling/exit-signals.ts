@@ -44,13 +44,20 @@ export interface ExitSignals {
    * at once without dd-run. When the app has no handler for it: takes the final profile, puts the signal's default
    * action back and returns true; the caller then sends the signal again (from its own thread, once its inspector
    * session is closed: dying inside one makes Node print "Waiting for the debugger to disconnect").
+   *
+   * `sentAt` (ms since the epoch) is when the signal was sent. When the main thread's listeners have run for `sig`
+   * since then, the main thread is not stuck and has received it: nothing is done and false is returned. That is
+   * the case of an app whose `process.once('SIGTERM')` handler is draining: its listener is gone by now, and
+   * without this check the app would be killed in the middle of its drain.
    */
-  readyToDie(sig: NodeJS.Signals): boolean
+  readyToDie(sig: NodeJS.Signals, sentAt?: number): boolean
 }
 
 /** finish(how): takes and writes the final profile, synchronously; idempotent. */
 export function watchExitSignals(finish: (how: string) => void): ExitSignals {
   const handlers = new Map<NodeJS.Signals, () => void>()
+  /** When each signal last reached the main thread's listeners (Date.now(): the launcher's note is wall-clock). */
+  const received = new Map<NodeJS.Signals, number>()
   let stopped = false
 
   const appHandles = (sig: NodeJS.Signals): boolean => {
@@ -70,6 +77,7 @@ export function watchExitSignals(finish: (how: string) => void): ExitSignals {
   }
   const install = (sig: NodeJS.Signals): void => {
     const handler = (): void => {
+      received.set(sig, Date.now())
       if (stopped) return
       if (!appHandles(sig)) return flushAndDie(sig)
       // Others listen: out of the list while they run, back on the next turn (if the process is still there).
@@ -115,8 +123,9 @@ export function watchExitSignals(finish: (how: string) => void): ExitSignals {
   }
 
   const exits: ExitSignals = {
-    readyToDie(sig) {
+    readyToDie(sig, sentAt) {
       if (stopped || !handlers.has(sig) || appHandles(sig)) return false
+      if (sentAt !== undefined && (received.get(sig) ?? -Infinity) >= sentAt) return false
       try {
         finish(`signal ${sig}`)
       } catch {

@@ -131,16 +131,16 @@ export class Session {
     this.o.log.debug(`pid ${process.pid}: the heap nears its limit; heap profile written (snapshot:on_oom)`)
   }
 
+  /** A terminating signal waits while the main thread does not yield: act on it now (see ExitSignals.readyToDie). */
+  signalBehindStall(sig: NodeJS.Signals, sentAt?: number): boolean {
+    return this.exitSignals?.readyToDie(sig, sentAt) ?? false
+  }
+
   /**
    * A period taken from outside the event loop: the watchdog thread calls this on the main thread through the
    * inspector when the thread has not yielded for a whole period (or for `dd-run snapshot`). It is delivered
    * synchronously, as at exit. Returns the bundle's profile_seq, or undefined when the session is busy or done.
    */
-  /** A terminating signal waits while the main thread does not yield: act on it now (see ExitSignals.readyToDie). */
-  signalBehindStall(sig: NodeJS.Signals): boolean {
-    return this.exitSignals?.readyToDie(sig) ?? false
-  }
-
   takeBehindStall(): number | undefined {
     if (this.finished || this.busy) return undefined
     this.busy = true

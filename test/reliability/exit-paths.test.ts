@@ -13,6 +13,7 @@ import { cleanEnv, killIfStill, start, tempDir, waitFor } from '../helpers/run'
 
 const NO_HANDLER = fixture('supervision/no-handler.js')
 const APP = fixture('reliability/app.js')
+const DRAIN_ONCE = fixture('supervision/drain-once.js')
 
 const agents: FakeAgent[] = []
 after(() => Promise.all(agents.map((a) => a.close())))
@@ -86,6 +87,35 @@ describe('signals and aborts keep the final profile and the same death', () => {
     assert.equal(r.signal, 'SIGTERM', r.stderr)
     assert.equal(finalSnapshot(out, app.appPid), 'on_shutdown', r.stderr)
     assert.doesNotMatch(r.stderr, /Waiting for the debugger/)
+  })
+
+  it('an app that drains on process.once(\'SIGTERM\') for longer than the watchdog\'s grace: it drains to the end and exits 0, as bare node', async () => {
+    // The watchdog acts on a forwarded SIGTERM only when the main thread has not received it: a draining app's
+    // listener is gone once it has run, and the watchdog must not mistake that for a stuck thread with no handler.
+    const out = tempDir()
+    const app = await startApp([process.execPath, DD_RUN, process.execPath, DRAIN_ONCE], cleanEnv({ DD_PROFILING_OUTPUT_DIR: out }))
+    process.kill(app.run.child.pid as number, 'SIGTERM')
+    const r = await app.run.done
+    assert.match(app.stdout(), /draining\ndrained\n/, r.stderr)
+    assert.equal(`${r.code}/${r.signal}`, '0/null', r.stderr)
+    assert.equal(finalSnapshot(out, app.appPid), 'on_shutdown', r.stderr)
+  })
+
+  it('a second SIGTERM while that app drains ends it, as bare node (the once listener is gone)', async () => {
+    const bare = await startApp([process.execPath, DRAIN_ONCE], cleanEnv({ DRAIN_MS: '5000' }))
+    process.kill(bare.appPid, 'SIGTERM')
+    await waitFor(() => /draining/.test(bare.stdout()), 10_000, 'bare node to start draining')
+    process.kill(bare.appPid, 'SIGTERM')
+    const b = await bare.run.done
+    const out = tempDir()
+    const app = await startApp([process.execPath, DD_RUN, process.execPath, DRAIN_ONCE], cleanEnv({ DD_PROFILING_OUTPUT_DIR: out, DRAIN_MS: '5000' }))
+    process.kill(app.run.child.pid as number, 'SIGTERM')
+    await waitFor(() => /draining/.test(app.stdout()), 10_000, 'the app to start draining')
+    process.kill(app.run.child.pid as number, 'SIGTERM')
+    const r = await app.run.done
+    assert.doesNotMatch(app.stdout(), /drained/, r.stderr)
+    assert.equal(`${r.code}/${r.signal}`, `${b.code}/${b.signal}`, r.stderr)
+    assert.equal(finalSnapshot(out, app.appPid), 'on_shutdown', r.stderr)
   })
 
   it('process.abort(): final profile, then the abort', async () => {

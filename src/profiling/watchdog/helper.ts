@@ -159,16 +159,20 @@ function answerSnapshots(channel: string, pid: number, call: (kind: string, seen
     const sig = /^signal-\d+-(SIG[A-Z0-9]+)$/.exec(name)?.[1]
     if (!sig || seen.has(name)) return
     seen.add(name)
+    let sentAt: number
     try {
       const st = fs.lstatSync(path.join(channel, name))
       if (!st.isFile() || (process.getuid && st.uid !== process.getuid())) return
       // A signal forwarded before this process started was not meant for it.
       if (st.mtimeMs < startedAt) return
+      // The launcher writes the note just before it sends the signal, and the file system's clock is coarse (it
+      // lags, never leads): the note's time is at or before the signal's delivery.
+      sentAt = Math.floor(st.mtimeMs)
     } catch {
       return
     }
     setTimeout(() => {
-      void call(`signal:${sig}`, 0).then((outcome) => {
+      void call(`signal:${sig}`, sentAt).then((outcome) => {
         if (outcome.error) debug(`could not hand ${sig} to the main thread: ${outcome.error}`)
         // The final profile is written and the signal's default action is back: the death the app would have had.
         else if (outcome.delivered) process.kill(process.pid, sig)

@@ -120,10 +120,11 @@ function handOff(o: WatchdogOptions, worker: import('node:worker_threads').Worke
 function answer(o: WatchdogOptions, beats: Int32Array, kind: string, seen: number): EntryAnswer {
   const who = { command: o.report.command, role: o.report.role }
   if (kind.startsWith('signal:')) {
-    // When the app has no handler of its own for it: the final profile, then the helper sends it again. Else the
-    // app's handler decides, on its loop.
-    const delivered = o.session.signalBehindStall(kind.slice('signal:'.length) as NodeJS.Signals)
-    return { ...who, delivered, ...(delivered ? {} : { skipped: 'the app handles this signal itself' }) }
+    // When the app has no handler of its own for it and the main thread has not received it since it was sent
+    // (`seen` carries that time): the final profile, then the helper sends it again. Else the app's handler, or
+    // the default action our listener left, decides on the main thread's loop.
+    const delivered = o.session.signalBehindStall(kind.slice('signal:'.length) as NodeJS.Signals, seen > 0 ? seen : undefined)
+    return { ...who, delivered, ...(delivered ? {} : { skipped: 'the main thread has received it, or the app handles it itself' }) }
   }
   const stack = kind === 'snapshot' ? stackHere() : undefined
   if (kind === 'period') {
