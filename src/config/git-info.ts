@@ -5,6 +5,7 @@
 // names (loose or packed), and the "origin" remote of the config. Any failure means "not found", silently.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { readText } from './read-text'
 
 export interface GitInfo {
   commitSha?: string
@@ -17,7 +18,7 @@ export function gitInfo(from: string): GitInfo {
   const out: GitInfo = {}
   const sha = headCommit(dirs.gitDir, dirs.commonDir)
   if (sha) out.commitSha = sha
-  const url = originUrl(read(path.join(dirs.commonDir, 'config')) ?? '')
+  const url = originUrl(readText(path.join(dirs.commonDir, 'config')) ?? '')
   if (url) out.repositoryUrl = withoutCredentials(url)
   return out
 }
@@ -64,7 +65,7 @@ function gitDirs(from: string): { gitDir: string; commonDir: string } | undefine
       gitDir = undefined
     }
     if (gitDir) {
-      const common = read(path.join(gitDir, 'commondir'))?.trim()
+      const common = readText(path.join(gitDir, 'commondir'))?.trim()
       return { gitDir, commonDir: common ? path.resolve(gitDir, common) : gitDir }
     }
     if (path.dirname(dir) === dir) return undefined
@@ -72,27 +73,19 @@ function gitDirs(from: string): { gitDir: string; commonDir: string } | undefine
 }
 
 function headCommit(gitDir: string, commonDir: string): string | undefined {
-  const head = read(path.join(gitDir, 'HEAD'))?.trim()
+  const head = readText(path.join(gitDir, 'HEAD'))?.trim()
   if (!head) return undefined
   if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head)) return head // detached
   const ref = /^ref:\s*(\S+)$/.exec(head)?.[1]
   if (!ref || ref.includes('..')) return undefined
   for (const dir of [gitDir, commonDir]) {
-    const loose = read(path.join(dir, ref))?.trim()
+    const loose = readText(path.join(dir, ref))?.trim()
     if (loose && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(loose)) return loose
   }
-  const packed = read(path.join(commonDir, 'packed-refs')) ?? ''
+  const packed = readText(path.join(commonDir, 'packed-refs')) ?? ''
   for (const line of packed.split('\n')) {
     const [sha, name] = line.trim().split(' ')
     if (name === ref && sha && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) return sha
   }
   return undefined
-}
-
-function read(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
 }

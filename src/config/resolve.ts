@@ -1,8 +1,8 @@
 // The launcher's view of the configuration: flags, the environment, --env-file files, ./.env and the nearest
 // package.json, merged by precedence into one frozen Config. Reads files; the parsing itself is in layers.ts.
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { gitInfo } from './git-info'
+import { readText } from './read-text'
 import { describeOrigin, envLayer, resolveLayers, type Layer, type RawValue, type Resolved } from './layers'
 import type { Config } from './schema'
 
@@ -80,14 +80,6 @@ export function combinationProblems(config: Config, sources: Resolved['sources']
     problems.push(`${origin}=${names.join(',')}: agentless export needs DD_API_KEY, which is not set (set it, or choose the agent or file exporter)`)
   }
   return problems
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
 }
 
 function parseEnvFile(text: string): Record<string, string> {

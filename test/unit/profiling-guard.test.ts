@@ -4,16 +4,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { fromEnv } from '../../src/config/layers'
 import { AUTO_AFTER_MS, shouldProfile, type GuardFacts } from '../../src/profiling/guard'
+import { appFacts } from '../helpers/process-facts'
 
 function facts(over: Partial<GuardFacts> = {}): GuardFacts & { asked: string[] } {
   const asked: string[] = []
   return {
-    pid: 100,
-    threadId: 0,
-    isMainThread: true,
-    argv: ['/usr/bin/node', '/app/server.js'],
-    execArgv: [],
-    env: {},
+    ...appFacts(),
     watchdogThread: false,
     uptimeMs: 50,
     isDdRunItself: () => (asked.push('dd-run'), false),

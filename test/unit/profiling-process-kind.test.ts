@@ -2,17 +2,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { dormantReason, packageManager, patternMatches } from '../../src/profiling/guard'
-import { commandSummary, identify, type ProcessFacts } from '../../src/profiling/process-kind'
+import { commandSummary, identify } from '../../src/profiling/process-kind'
+import { appFacts } from '../helpers/process-facts'
 
-const facts = (over: Partial<ProcessFacts> = {}): ProcessFacts => ({
-  pid: 100,
-  threadId: 0,
-  isMainThread: true,
-  argv: ['/usr/bin/node', '/app/server.js'],
-  execArgv: [],
-  env: {},
-  ...over,
-})
+const facts = appFacts
 
 test('roles: main without a profiled ancestor, child, cluster worker, worker thread', () => {
   assert.equal(identify(facts(), 'r').role, 'main')
