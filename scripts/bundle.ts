@@ -6,9 +6,11 @@
 // and the report page's script with the parts of d3 it draws with (dist/src/report/page-bundle.{js,css}), which
 // html.ts inlines into every report.
 // Why: in a profiled process, resolving and loading ~30 small modules one by one (a stat and a realpath each)
-// cost more than the code in them. Everything else in dist/ stays as tsc wrote it (the Profiler API, the
+// cost more than the code in them. The same holds for @datadog/pprof's JavaScript: the preload bundles the parts it
+// uses (see pprofInside) and loads only the native addon from the installed package. Everything else in dist/ stays as tsc wrote it (the Profiler API, the
 // subcommands, the tests import it). npm packages stay outside the preload, so the app and the profiler share
 // one copy of each; the launcher inlines commander and dotenv, which only it uses.
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { build, type Plugin } from 'esbuild'
 
@@ -28,6 +30,40 @@ const subcommandsOutside: Plugin = {
   },
 }
 
+const PPROF_SRC = path.join(ROOT, 'node_modules', '@datadog', 'pprof', 'out', 'src')
+const PPROF_VERSION = (require(path.join(ROOT, 'node_modules', '@datadog', 'pprof', 'package.json')) as { version: string }).version
+/** The npm packages bundled into the preload: @datadog/pprof's JavaScript and what it loads at start. */
+const BUNDLED_PACKAGES = /^(@datadog\/pprof\/out\/src\/|pprof-format$|node-gyp-build$)/
+
+/**
+ * Every npm package stays outside the preload but @datadog/pprof's JavaScript and the two small packages it loads.
+ * The package's files find the native addon from their own __dirname, which in the bundle is dist/preload: each
+ * __dirname there becomes the installed package's out/src (src/profiling/pprof-dir.ts, set by load-pprof.ts, which
+ * uses this JavaScript only with an installed package of the same version, PPROF_VERSION), and their node-gyp-build
+ * one that looks the addon up once.
+ */
+const pprofInside: Plugin = {
+  name: 'pprof-inside',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      // One copy of pprof-format for dd-run's code (ES imports) and pprof's (require): its CommonJS build.
+      if (args.path === 'pprof-format') return { path: require.resolve('pprof-format') }
+      if (args.path.startsWith('node:') || BUNDLED_PACKAGES.test(args.path)) return undefined
+      // The packages pprof's bundled files load in turn, by relative path, resolve normally (the filter skips them).
+      return { path: args.path, external: true }
+    })
+    const dirShim = path.join(ROOT, 'src', 'profiling', 'pprof-dir.ts')
+    b.onLoad({ filter: /[\\/]@datadog[\\/]pprof[\\/]out[\\/]src[\\/][^\\/]+\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, 'utf8')
+      if (!text.includes('__dirname')) return undefined
+      if (!/node-gyp-build/.test(text)) throw new Error(`${args.path} uses __dirname for something other than its addon`)
+      const shim = `require(${JSON.stringify(dirShim)})`
+      const contents = text.replace(/\b__dirname\b/g, `${shim}.pprofSrcDir()`).replace(/require\('node-gyp-build'\)/g, `${shim}.nodeGypBuildOnce`)
+      return { contents, loader: 'js', resolveDir: PPROF_SRC }
+    })
+  },
+}
+
 async function main(): Promise<void> {
   const common = { bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', legalComments: 'inline' } as const
   await build({
@@ -37,7 +73,8 @@ async function main(): Promise<void> {
     // The preload must load on any Node the app uses; it refuses the ones older than src/node-support.ts's minimum
     // itself, so it is written for older ones still.
     target: 'node16',
-    packages: 'external',
+    plugins: [pprofInside],
+    define: { DD_RUN_BUNDLED_PPROF: JSON.stringify(PPROF_VERSION) },
   })
   // The watchdog thread's script: started by the preload in profiled main threads (src/profiling/watchdog/).
   await build({

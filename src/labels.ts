@@ -95,7 +95,9 @@ function active(): State | undefined {
     return undefined
   }
   try {
-    const time = (require('./profiling/load-pprof') as typeof import('./profiling/load-pprof')).loadPprof().time
+    // The session's own @datadog/pprof: the preload's is bundled into it, and a copy loaded here would be another
+    // module, with no profiler started.
+    const time = session.pprof.time
     if (!time.isStarted()) return undefined
     const { AsyncLocalStorage: Als, createHook } = require('node:async_hooks') as typeof import('node:async_hooks')
     const cped = (globalThis as Record<symbol, boolean | undefined>)[CPED_KEY] === true

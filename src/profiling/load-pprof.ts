@@ -1,20 +1,54 @@
 // Loads @datadog/pprof from dd-run's own install (resolution starts from this file, never from the app). Only the
 // parts dd-run uses are loaded: the package's index also loads its source-map support, ~10 ms per process that a
 // profiled process does not need. If the package's layout ever differs, the index is loaded instead.
+//
+// In the preload bundle, those parts' JavaScript (and pprof-format's) is bundled in (scripts/bundle.ts): resolving,
+// reading and compiling about ten files one by one cost ~5 ms in every profiled process. Only the native addon is
+// still loaded from the installed package, so the bundled JavaScript is used only when the installed package is the
+// version it was built from; any other install is loaded file by file, as outside the bundle.
 import type * as PprofModule from '@datadog/pprof'
+import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { setPprofSrcDir } from './pprof-dir'
 
 /** The parts of @datadog/pprof dd-run uses. */
 export type Pprof = Pick<typeof PprofModule, 'time' | 'heap' | 'encode' | 'encodeSync'>
 export type Profile = ReturnType<Pprof['heap']['profile']>
 
-export function loadPprof(): Pprof {
-  let base: string | undefined
+/** The @datadog/pprof version bundled into the preload (scripts/bundle.ts defines it); undefined outside the bundle. */
+declare const DD_RUN_BUNDLED_PPROF: string | undefined
+const BUNDLED = typeof DD_RUN_BUNDLED_PPROF === 'string' ? DD_RUN_BUNDLED_PPROF : undefined
+
+/** The installed package's directory, or undefined when it cannot be found from here. */
+function pprofDir(): string | undefined {
   try {
-    base = path.join(path.dirname(require.resolve('@datadog/pprof/package.json')), 'out', 'src')
+    return path.dirname(require.resolve('@datadog/pprof/package.json'))
   } catch {
-    base = undefined
+    return undefined
   }
+}
+
+/** Whether the bundled JavaScript can drive the installed addon: the same version, read from its package.json. */
+function bundledFits(dir: string): boolean {
+  if (BUNDLED === undefined) return false
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version === BUNDLED
+  } catch {
+    return false
+  }
+}
+
+export function loadPprof(): Pprof {
+  const dir = pprofDir()
+  if (dir !== undefined && bundledFits(dir)) {
+    setPprofSrcDir(path.join(dir, 'out', 'src'))
+    // Static paths, so that esbuild bundles them; only the addon is read from `dir`.
+    const time = require('@datadog/pprof/out/src/time-profiler') as Pprof['time']
+    const heap = require('@datadog/pprof/out/src/heap-profiler') as Pprof['heap']
+    const encoder = require('@datadog/pprof/out/src/profile-encoder') as Pick<Pprof, 'encode' | 'encodeSync'>
+    return { time, heap, encode: encoder.encode, encodeSync: encoder.encodeSync }
+  }
+  const base = dir === undefined ? undefined : path.join(dir, 'out', 'src')
   if (base !== undefined) {
     let parts: Pprof | undefined
     try {
@@ -41,8 +75,16 @@ export function loadPprof(): Pprof {
 export function asyncContextFrameActive(): boolean {
   if (!(parseInt(process.versions.node, 10) >= 22)) return false
   try {
-    const base = path.join(path.dirname(require.resolve('@datadog/pprof/package.json')), 'out', 'src')
-    const acf = require(path.join(base, 'async-context-frame.js')) as { isAsyncContextFrameActive?: () => boolean }
+    const dir = pprofDir()
+    if (dir === undefined) return false
+    type Acf = { isAsyncContextFrameActive?: () => boolean }
+    let acf: Acf
+    if (bundledFits(dir)) {
+      setPprofSrcDir(path.join(dir, 'out', 'src'))
+      acf = require('@datadog/pprof/out/src/async-context-frame') as Acf
+    } else {
+      acf = require(path.join(dir, 'out', 'src', 'async-context-frame.js')) as Acf
+    }
     return acf.isAsyncContextFrameActive?.() === true
   } catch {
     return false

@@ -97,6 +97,14 @@ export class Session {
     this.onFinish?.()
   }
 
+  /**
+   * The @datadog/pprof this session started its profilers with. The Profiler API's labels set contexts through it:
+   * in the preload it is the copy bundled there (src/profiling/load-pprof.ts), which a fresh require would not be.
+   */
+  get pprof(): Pprof {
+    return this.o.pprof
+  }
+
   get config(): Config {
     return this.o.config
   }

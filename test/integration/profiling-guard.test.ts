@@ -33,6 +33,9 @@ test("the profiled process loads no commander, dotenv or execa, dd-run as one fi
   assert.deepEqual(loaded.filter((m) => m.startsWith(path.join(ROOT, 'dist', 'src'))), [])
   const pprof = loaded.filter((m) => m.includes(`${path.sep}@datadog${path.sep}pprof${path.sep}`))
   assert.ok(pprof.length > 0 && pprof.every((m) => m.startsWith(path.join(ROOT, 'node_modules'))), pprof.join('\n'))
+  // Its JavaScript is bundled into the preload too: only the native addon (and the package.json node-gyp-build
+  // reads its name from) are loaded from the package.
+  assert.deepEqual(pprof.filter((m) => !m.endsWith('.node') && !m.endsWith(`${path.sep}package.json`)), [])
   const heavy = loaded.filter((m) => /node_modules[\\/](commander|dotenv|execa)[\\/]/.test(m))
   assert.deepEqual(heavy, [])
 })
@@ -60,6 +63,38 @@ test('a broken native addon: the app runs unchanged and stderr says so in one li
   assert.equal(lines.length, 1, r.stderr)
   assert.match(lines[0]!, /^dd-run: profiling is off in this process: the native profiler \(@datadog\/pprof\) could not load: No native build was found/)
   assert.deepEqual(listBundles(out), [])
+})
+
+test('an installed @datadog/pprof of another version than the bundled one: its own JavaScript is loaded, and the process is profiled', async () => {
+  // A copy of dd-run's install whose @datadog/pprof says another version: the JavaScript bundled into the preload
+  // must not drive that addon, so the package's own files are loaded one by one (src/profiling/load-pprof.ts).
+  const install = tempDir('dd-run-other-pprof-')
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(install, 'package.json'))
+  for (const d of ['preload', 'src']) fs.cpSync(path.join(ROOT, 'dist', d), path.join(install, 'dist', d), { recursive: true })
+  const modules = path.join(install, 'node_modules')
+  const copy = path.join(modules, '@datadog', 'pprof')
+  fs.mkdirSync(path.join(modules, '@datadog'), { recursive: true })
+  const pprofDir = path.join(ROOT, 'node_modules', '@datadog', 'pprof')
+  const prebuilds = path.join(pprofDir, 'prebuilds')
+  const own = path.join(prebuilds, `${process.platform}-${process.arch}`)
+  fs.cpSync(pprofDir, copy, { recursive: true, filter: (src) => !src.startsWith(prebuilds) || src === prebuilds || src.startsWith(own) })
+  const pkgFile = path.join(copy, 'package.json')
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string }
+  fs.writeFileSync(pkgFile, JSON.stringify({ ...pkg, version: `${pkg.version}-other` }))
+  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (name !== '@datadog' && !name.startsWith('.')) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name))
+  }
+  const out = tempDir()
+  const r = await start(process.execPath, [prof('modules.js')], {
+    env: cleanEnv({ NODE_OPTIONS: `--require "${path.join(install, 'dist', 'preload', 'index.js')}"`, DD_PROFILING_OUTPUT_DIR: out }),
+  }).done
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stderr, '')
+  const loaded = JSON.parse(r.stdout) as string[]
+  assert.ok(loaded.includes(path.join(copy, 'out', 'src', 'time-profiler.js')), loaded.join('\n'))
+  const bundles = listBundles(out)
+  assert.equal(bundles.length, 1)
+  assertIntakeShape(bundles[0]!)
 })
 
 test('an output directory that cannot be created: one warning, the app runs on with its exit code', async () => {
