@@ -1,29 +1,16 @@
-// Loaded by --require in every Node process (and worker thread) of the tree. Kept tiny and written for any Node
-// version that might run it (no newer syntax here): it starts profiling at most once per thread, refuses Node
-// versions the profiler does not support, and never throws into the app.
-import { nodeMajor, PROFILED_MIN_NODE_MAJOR } from '../src/node-support'
+// Loaded by --require in every Node process (and worker thread) of the tree: the preload's first stage. It runs the
+// second stage (dist/preload/main.js, from preload/main.ts) with V8's code cache for it when a trusted one exists,
+// which spares each process parsing the bundle and compiling what it runs (src/code-cache.ts). Only Node built-ins,
+// syntax any Node parses, and never a throw into the app.
+import * as path from 'node:path'
+import { runWithCodeCache } from '../src/code-cache'
 
-;(function ddRunPreload(): void {
+try {
+  runWithCodeCache(path.join(__dirname, 'main.js'), 'preload', 'exit')
+} catch (err) {
   try {
-    var g = (typeof globalThis !== 'undefined' ? globalThis : global) as unknown as Record<symbol, boolean>
-    var started = Symbol.for('dd-run.preload.started')
-    if (g[started]) return // required twice (two paths, two installs): one profiler
-    g[started] = true
-    // The minimum is inlined by the bundle from src/node-support.ts (a constant and a tiny function, no imports).
-    if (!(nodeMajor(process.version) >= PROFILED_MIN_NODE_MAJOR)) {
-      process.stderr.write('dd-run: profiling is off in this process: Node ' + process.version + ' is older than ' + PROFILED_MIN_NODE_MAJOR + ' (pid ' + process.pid + ')\n')
-      return
-    }
-    require('../src/profiling/start').startProfiling()
-  } catch (err) {
-    try {
-      var text = err && (err as Error).message ? (err as Error).message : String(err)
-      // A worker thread terminated while this code loads fails half-way through; the main thread has already said
-      // whether profiling works in this process, so a worker says so only under debug.
-      if (!require('worker_threads').isMainThread && !/^(1|true)$/i.test(process.env.DD_TRACE_DEBUG || '')) return
-      process.stderr.write('dd-run: profiling is off in this process: ' + text.split('\n')[0] + ' (pid ' + process.pid + ')\n')
-    } catch (ignored) {
-      // stderr is gone: nothing to say it with.
-    }
+    process.stderr.write('dd-run: profiling is off in this process: ' + String((err as Error)?.message ?? err).split('\n')[0] + ' (pid ' + process.pid + ')\n')
+  } catch (ignored) {
+    // stderr is gone
   }
-})()
+}

@@ -1,5 +1,6 @@
 // Bundles the entry points that run at every launch into one file each, after tsc has built dist/:
-//   dist/preload/index.js  (loaded by every Node process of a profiled tree)
+//   dist/preload/index.js  (loaded by every Node process of a profiled tree; runs main.js with a code cache)
+//   dist/preload/main.js   (the preload itself)
 //   dist/bin/dd-run.js     (the launcher)
 //   dist/preload/watchdog.js (the watchdog thread of a profiled process)
 //   dist/preload/watchdog-send.js (what that thread loads to send profiles taken behind a stall)
@@ -68,13 +69,21 @@ async function main(): Promise<void> {
   const common = { bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', legalComments: 'inline' } as const
   await build({
     ...common,
-    entryPoints: [path.join(ROOT, 'preload', 'index.ts')],
-    outfile: path.join(DIST, 'preload', 'index.js'),
+    entryPoints: [path.join(ROOT, 'preload', 'main.ts')],
+    outfile: path.join(DIST, 'preload', 'main.js'),
     // The preload must load on any Node the app uses; it refuses the ones older than src/node-support.ts's minimum
     // itself, so it is written for older ones still.
     target: 'node16',
     plugins: [pprofInside],
     define: { DD_RUN_BUNDLED_PPROF: JSON.stringify(PPROF_VERSION) },
+  })
+  // The preload's first stage, the file NODE_OPTIONS names: runs main.js with V8's code cache (src/code-cache.ts).
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'preload', 'index.ts')],
+    outfile: path.join(DIST, 'preload', 'index.js'),
+    target: 'node16',
+    packages: 'external',
   })
   // The watchdog thread's script: started by the preload in profiled main threads (src/profiling/watchdog/).
   await build({
