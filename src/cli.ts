@@ -144,9 +144,16 @@ export async function main(argv: string[]): Promise<number | undefined> {
 
   // Exporters are decided once here (probing for an agent if need be) so every process of the run agrees.
   const { decideExporters } = require('./export/choose') as typeof import('./export/choose')
-  const decided = await decideExporters(resolved, (m) => log.debug(m))
+  // Started, not awaited yet: when it must probe for an agent, the connection is under way while the launcher loads
+  // the modules of its next steps (issue #18). Nothing is printed meanwhile, so the output keeps its order.
+  const deciding = decideExporters(resolved, (m) => log.debug(m))
   const { typoWarnings } = require('./config/typos') as typeof import('./config/typos')
   const typos = typoWarnings(process.env)
+  if (!launcher.info) {
+    require('./launch/prepare')
+    if (!launcher.dryRun && command.length > 0) require('./launch/run')
+  }
+  const decided = await deciding
 
   if (launcher.info) {
     // --info lists the ignored values and the typos among its warnings rather than before its table.
