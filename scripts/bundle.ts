@@ -8,9 +8,11 @@
 // html.ts inlines into every report.
 // Why: in a profiled process, resolving and loading ~30 small modules one by one (a stat and a realpath each)
 // cost more than the code in them. The same holds for @datadog/pprof's JavaScript: the preload bundles the parts it
-// uses (see pprofInside) and loads only the native addon from the installed package. Everything else in dist/ stays as tsc wrote it (the Profiler API, the
-// subcommands, the tests import it). npm packages stay outside the preload, so the app and the profiler share
-// one copy of each; the launcher inlines commander and dotenv, which only it uses.
+// uses (see pprofInside) and loads only the native addon from the installed package. Everything else in dist/ stays
+// as tsc wrote it (the Profiler API, the subcommands, the tests import it). npm packages stay outside the preload, so
+// the app and the profiler share
+// one copy of each (but for @datadog/pprof's JavaScript, above); the launcher inlines dotenv, which only it uses
+// (commander, which it seldom needs, stays outside).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { build, type Plugin } from 'esbuild'
@@ -106,7 +108,9 @@ async function main(): Promise<void> {
     entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
     outfile: path.join(DIST, 'bin', 'dd-run.js'),
     target: 'node20',
-    external: ['@datadog/pprof', 'pprof-format'],
+    // commander stays in node_modules: the launcher parses the common forms itself (src/cli-args.ts) and loads it
+    // only for --help, --version, errors and odd forms, so inlining it made every launch compile its 120 KB.
+    external: ['@datadog/pprof', 'pprof-format', 'commander'],
     plugins: [subcommandsOutside],
   })
   await bundlePage()

@@ -1,28 +1,14 @@
 // dd-run's command line: `dd-run [options] [--] <command> [args...]` and the subcommands. Parses, resolves the
 // configuration, then hands over to the launch steps. Nothing here runs in the profiled processes.
 import type { Command, Option } from 'commander'
+import { fastParse, optionDefs, type LauncherFlags, type Parsed } from './cli-args'
 import { SUBCOMMANDS } from './commands/index'
 import type { Layer } from './config/layers'
 import { resolveLaunch } from './config/resolve'
-import { KEYS, SCHEMA, type Key, type Setting } from './config/schema'
+import { SCHEMA, type Key, type Setting } from './config/schema'
 import { bool } from './config/value-types'
 import { createLogger, colorPainter, wantsColor, type Logger } from './log'
 import { PRODUCT_VERSION } from './version'
-
-/** Options of the launcher itself, which are not settings passed to the profiled processes. */
-interface LauncherFlags {
-  envFile: string[]
-  info?: boolean
-  json?: boolean
-  dryRun?: boolean
-  color?: boolean
-}
-
-interface Parsed {
-  flags: Layer
-  launcher: LauncherFlags
-  command: string[]
-}
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value]
 
@@ -43,28 +29,28 @@ function buildProgram(): { program: Command; options: Map<Key, Option[]> } {
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`dd-run: ${s.replace(/^error: /, '')}`),
     })
-  for (const key of KEYS) {
-    const row = SCHEMA[key] as Setting<unknown>
-    if (!row.flag) continue
-    const def = row.defaultText ?? (row.default === undefined ? undefined : row.type.format(row.default))
-    const desc = `${row.doc} [${row.env}${def ? `, default ${def}` : ''}]`
-    const opt = new Option(row.flag, desc)
-    if (row.repeatable) opt.argParser(collect)
-    program.addOption(opt)
-    const list = [opt]
-    if (row.negate) {
-      const neg = new Option(row.negate, `the opposite of ${opt.long}`)
-      program.addOption(neg)
-      list.push(neg)
+  // The same table as the fast parser's (cli-args.ts).
+  for (const def of optionDefs()) {
+    let desc = def.help ?? ''
+    if ('key' in def.target) {
+      const key = def.target.key
+      const list = options.get(key) ?? []
+      if (def.target.negate) desc = `the opposite of ${list[0]?.long}`
+      else {
+        const row = SCHEMA[key] as Setting<unknown>
+        const d = row.defaultText ?? (row.default === undefined ? undefined : row.type.format(row.default))
+        desc = `${row.doc} [${row.env}${d ? `, default ${d}` : ''}]`
+      }
+      const opt = new Option(def.flags, desc)
+      if (def.repeatable) opt.argParser(collect)
+      program.addOption(opt)
+      options.set(key, [...list, opt])
+    } else {
+      const opt = new Option(def.flags, desc)
+      if (def.repeatable) opt.argParser(collect)
+      program.addOption(opt)
     }
-    options.set(key, list)
   }
-  program
-    .addOption(new Option('--env-file <path>', 'read variables from this file (repeatable; a later file wins)').argParser(collect))
-    .addOption(new Option('-i, --info', 'show every setting with its source, then exit'))
-    .addOption(new Option('--json', 'with --info: print JSON'))
-    .addOption(new Option('--dry-run', 'print what would change in the environment of the command, then exit'))
-    .addOption(new Option('--no-color', 'no colour in dd-run\'s output (NO_COLOR is honoured too)'))
   program.addHelpText(
     'after',
     `
@@ -87,11 +73,8 @@ Examples:
   return { program, options }
 }
 
-function parse(argv: string[]): Parsed {
-  // `dd-run node app.js`, the Dockerfile ENTRYPOINT form: no option before the command, so there is nothing for
-  // commander to parse, and the launcher does not load it (about 10 ms of its start).
-  const first = argv[2]
-  if (first !== undefined && !first.startsWith('-')) return { flags: {}, launcher: { envFile: [] }, command: argv.slice(2) }
+/** argv as process.argv; exported for the test that holds the fast parser to commander's results. */
+export function commanderParse(argv: string[]): Parsed {
   const { program, options } = buildProgram()
   program.parse(argv, { from: 'node' })
   const flags: Layer = {}
@@ -115,6 +98,11 @@ function parse(argv: string[]): Parsed {
     ...(o.color === false ? { color: false } : {}),
   }
   return { flags, launcher, command: program.args }
+}
+
+function parse(argv: string[]): Parsed {
+  // The common forms (`dd-run node app.js`, `dd-run -o dir --service web node app.js`) without loading commander.
+  return fastParse(argv) ?? commanderParse(argv)
 }
 
 export async function main(argv: string[]): Promise<number | undefined> {
@@ -156,9 +144,16 @@ export async function main(argv: string[]): Promise<number | undefined> {
 
   // Exporters are decided once here (probing for an agent if need be) so every process of the run agrees.
   const { decideExporters } = require('./export/choose') as typeof import('./export/choose')
-  const decided = await decideExporters(resolved, (m) => log.debug(m))
+  // Started, not awaited yet: when it must probe for an agent, the connection is under way while the launcher loads
+  // the modules of its next steps (issue #18). Nothing is printed meanwhile, so the output keeps its order.
+  const deciding = decideExporters(resolved, (m) => log.debug(m))
   const { typoWarnings } = require('./config/typos') as typeof import('./config/typos')
   const typos = typoWarnings(process.env)
+  if (!launcher.info) {
+    require('./launch/prepare')
+    if (!launcher.dryRun && command.length > 0) require('./launch/run')
+  }
+  const decided = await deciding
 
   if (launcher.info) {
     // --info lists the ignored values and the typos among its warnings rather than before its table.

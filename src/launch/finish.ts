@@ -1,10 +1,10 @@
 // After the command's own process exits: wait (bounded) for the profiled processes of its group that are still
 // ending, hand the profiles they spooled to the exporters, print the run summary, remove the channel. Nothing here
 // changes dd-run's exit status: that is the command's.
-import * as fs from 'node:fs'
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import { readStatuses } from '../run/status'
+import { removeChannel } from './channel'
 import { livingInGroup } from './linger'
 import { relaySpool } from './relay'
 import { summaryLines } from './summary'
@@ -60,7 +60,7 @@ export async function finishRun(ctx: FinishContext): Promise<void> {
     ctx.log.warn(`could not finish the run: ${(err as Error).message}`)
   } finally {
     try {
-      fs.rmSync(ctx.channel, { recursive: true, force: true })
+      removeChannel(ctx.channel)
     } catch (err) {
       // A file someone else put there, a read-only mount: the run is over either way, and the exit status stays.
       ctx.log.debug(`could not remove the run channel ${ctx.channel}: ${(err as Error).message}`)

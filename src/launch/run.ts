@@ -3,15 +3,13 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { SCHEMA, type Config } from '../config/schema'
-import { pruneOutput } from '../export/file'
 import { vetOutputDir } from '../export/output-dir'
 import type { Logger } from '../log'
 import { randomUuid } from '../random-id'
 import { FLUSHED_SIGNALS, SIGNAL_PREFIX } from '../run/channel-layout'
 import { RUN_CHANNEL, RUN_ID, RUN_LAUNCHER_PID } from '../run/env-names'
 import { writeLauncherInfo } from '../run/launcher-info'
-import { createChannel } from './channel'
-import { finishRun } from './finish'
+import { createChannel, removeChannel } from './channel'
 import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
 import { which } from '../which'
@@ -38,14 +36,6 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     env[RUN_ID] = randomUuid()
     env[RUN_CHANNEL] = channel
     env[RUN_LAUNCHER_PID] = String(process.pid)
-    if (channel) {
-      // Lets `dd-run snapshot` find this run by the launcher's pid and name it.
-      try {
-        writeLauncherInfo(channel, { pid: process.pid, command: [name, ...args].join(' ').slice(0, 200), startedAt: new Date().toISOString() })
-      } catch (err) {
-        log.debug(`could not write launcher.json in the run channel: ${(err as Error).message}`)
-      }
-    }
     log.debug(`run ${env[RUN_ID]}: ${found.file} ${args.join(' ')}; NODE_OPTIONS=${env.NODE_OPTIONS}`)
     // An output directory that is not the user's own is refused here, once, for every process of the run.
     const vetted = vetOutputDir(config.outputDir)
@@ -58,8 +48,21 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   let result: ChildExit
   let supervised: Supervised | undefined
   try {
+    const startedAt = new Date().toISOString()
     supervised = supervise({ file: found.file, args, argv0: name, env, log, ...(channel ? { onStopSignal: tellStalled(channel) } : {}) })
+    // What the command does not need is done once it is started, while it boots (issue #18), and before anything
+    // is awaited. launcher.json lets `dd-run snapshot` find this run by the launcher's pid and name it: a snapshot
+    // request needs this file to find the run at all, so none can reach it before the file is there.
+    if (channel) {
+      try {
+        writeLauncherInfo(channel, { pid: process.pid, command: [name, ...args].join(' ').slice(0, 200), startedAt })
+      } catch (err) {
+        log.debug(`could not write launcher.json in the run channel: ${(err as Error).message}`)
+      }
+    }
     if (prepared.profiling && config.exporters?.includes('file')) checkOutputCap(config, log)
+    // The end of the run's modules (relay, exporters, summary): loaded now rather than after the command exits.
+    if (channel) require('./finish')
     result = await supervised.exited
   } catch (err) {
     supervised?.release()
@@ -69,7 +72,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
     return code === 'ENOENT' ? 127 : 126
   }
   // The signal handlers stay until here: a Ctrl-C while the run finishes is forwarded or absorbed, never fatal.
-  if (channel) await finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result, group: supervised, ignored })
+  if (channel) await (require('./finish') as typeof import('./finish')).finishRun({ channel, config, log, runId: env[RUN_ID] as string, exit: result, group: supervised, ignored })
   supervised.release()
   exitLike(result)
   return new Promise(() => {})
@@ -94,7 +97,7 @@ function tellStalled(channel: string): (signal: NodeJS.Signals) => void {
 
 function removeQuietly(dir: string, log: Logger): void {
   try {
-    fs.rmSync(dir, { recursive: true, force: true })
+    removeChannel(dir)
   } catch (err) {
     log.debug(`could not remove ${dir}: ${(err as Error).message}`)
   }
@@ -120,6 +123,7 @@ function checkOutputCap(config: Config, log: Logger): void {
   } catch {
     // No stamp yet (or no directory yet): check.
   }
+  const { pruneOutput } = require('../export/file') as typeof import('../export/file')
   pruneOutput(dir, config.outputMaxMb * 1024 * 1024).then(
     (removed) => {
       touchStamp(stamp)

@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import { fromEnv } from '../../src/config/layers'
 import { buildBundle } from '../../src/export/bundle'
 import { readSpool, spoolBundle } from '../../src/export/spool'
+import { removeChannel } from '../../src/launch/channel'
 import { finishRun } from '../../src/launch/finish'
 import { createLogger } from '../../src/log'
 import { readStatuses, writeStatus } from '../../src/run/status'
@@ -71,4 +72,33 @@ test('--quiet prints nothing; a bundle whose exporter cannot be built is a failu
   // No DD_API_KEY: the agentless exporter cannot be built, so the bundle is reported, not silently dropped.
   await finishRun({ channel: channel2, config: { ...fromEnv({}).config }, log: createLogger({ write: (l) => lines.push(l) }), runId: 'r', exit: { code: 0, signal: null } })
   assert.match(lines.join('\n'), /profiled, 0 bundles.*failures: agentless: a final profile was not relayed: .*DD_API_KEY/)
+})
+
+test('removeChannel removes files and nested directories, unlinks symlinks without following them, and tolerates a channel already gone', () => {
+  const channel = tempDir('dd-run-channel-')
+  const outside = tempDir()
+  fs.writeFileSync(path.join(outside, 'keep'), 'x')
+  fs.writeFileSync(path.join(channel, 'launcher.json'), '{}')
+  fs.mkdirSync(path.join(channel, 'reports'))
+  fs.writeFileSync(path.join(channel, 'reports', '1-0.json'), '{}')
+  fs.mkdirSync(path.join(channel, 'spool', 'file', '1-0-2'), { recursive: true })
+  fs.writeFileSync(path.join(channel, 'spool', 'file', '1-0-2', 'wall.pprof'), 'x')
+  fs.mkdirSync(path.join(channel, 'snapshot-1'))
+  fs.symlinkSync(outside, path.join(channel, 'link-to-dir'))
+  fs.symlinkSync(path.join(outside, 'keep'), path.join(channel, 'link-to-file'))
+  removeChannel(channel)
+  assert.equal(fs.existsSync(channel), false)
+  assert.deepEqual(fs.readdirSync(outside), ['keep'])
+  removeChannel(channel)
+  // A subdirectory it cannot empty (no write permission): rmSync's turn, whose error is the caller's to report.
+  const stuck = tempDir('dd-run-channel-')
+  fs.mkdirSync(path.join(stuck, 'reports'))
+  fs.writeFileSync(path.join(stuck, 'reports', 'x'), '')
+  fs.chmodSync(path.join(stuck, 'reports'), 0o500)
+  try {
+    if (process.getuid?.() === 0) removeChannel(stuck)
+    else assert.throws(() => removeChannel(stuck), { code: 'EACCES' })
+  } finally {
+    if (fs.existsSync(path.join(stuck, 'reports'))) fs.chmodSync(path.join(stuck, 'reports'), 0o700)
+  }
 })
