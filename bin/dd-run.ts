@@ -1,18 +1,8 @@
 #!/usr/bin/env node
-// dd-run's launcher, started by the installed wrapper (bin/dd-run) or directly with `node dist/bin/dd-run.js`:
-// everything happens in main(); this only puts back the NODE_OPTIONS the wrapper kept aside and turns main's answer
-// into the exit code.
-import { main } from '../src/cli'
-import { restoreNodeOptions } from '../src/launch/node-options'
+// dd-run's command, started by the installed wrapper (bin/dd-run) or directly with `node dist/bin/dd-run.js`. It
+// runs the launcher's bundle (dist/bin/launcher.js, from bin/launcher.ts) with V8's code cache for it when a trusted
+// one exists (src/code-cache.ts): every launch would otherwise parse and compile it again.
+import path = require('node:path')
+import { runWithCodeCache } from '../src/code-cache'
 
-restoreNodeOptions(process.env)
-
-main(process.argv).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code
-  },
-  (err: unknown) => {
-    process.stderr.write(`dd-run: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-    process.exitCode = 70
-  },
-)
+runWithCodeCache(path.join(__dirname, 'launcher.js'), 'launcher', 'exit')

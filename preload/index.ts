@@ -2,7 +2,7 @@
 // second stage (dist/preload/main.js, from preload/main.ts) with V8's code cache for it when a trusted one exists,
 // which spares each process parsing the bundle and compiling what it runs (src/code-cache.ts). Only Node built-ins,
 // syntax any Node parses, and never a throw into the app.
-import * as path from 'node:path'
+import path = require('node:path')
 import { runWithCodeCache } from '../src/code-cache'
 
 try {

@@ -1,7 +1,8 @@
 // Bundles the entry points that run at every launch into one file each, after tsc has built dist/:
 //   dist/preload/index.js  (loaded by every Node process of a profiled tree; runs main.js with a code cache)
 //   dist/preload/main.js   (the preload itself)
-//   dist/bin/dd-run.js     (the launcher)
+//   dist/bin/dd-run.js     (the command; runs launcher.js with a code cache)
+//   dist/bin/launcher.js   (the launcher)
 //   dist/preload/watchdog.js (the watchdog thread of a profiled process)
 //   dist/preload/watchdog-send.js (what that thread loads to send profiles taken behind a stall)
 // and the report page's script with the parts of d3 it draws with (dist/src/report/page-bundle.{js,css}), which
@@ -10,9 +11,8 @@
 // cost more than the code in them. The same holds for @datadog/pprof's JavaScript: the preload bundles the parts it
 // uses (see pprofInside) and loads only the native addon from the installed package. Everything else in dist/ stays
 // as tsc wrote it (the Profiler API, the subcommands, the tests import it). npm packages stay outside the preload, so
-// the app and the profiler share
-// one copy of each (but for @datadog/pprof's JavaScript, above); the launcher inlines dotenv, which only it uses
-// (commander, which it seldom needs, stays outside).
+// the app and the profiler share one copy of each (but for @datadog/pprof's JavaScript, above); the launcher inlines
+// dotenv, which only it uses (commander, which it seldom needs, stays outside).
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { build, type Plugin } from 'esbuild'
@@ -67,6 +67,22 @@ const pprofInside: Plugin = {
   },
 }
 
+/**
+ * `import * as fs from 'node:fs'` in each of ~30 bundled modules makes esbuild copy fs's hundred properties into a
+ * namespace object once per module (its __toESM), ~2 ms of every profiled process. Routed through one shared ES
+ * module per built-in, the copy is made once per built-in. The copies are getters either way: a later patch of
+ * fs.readFileSync (graceful-fs and the like) is seen as before.
+ */
+const builtinsOnce: Plugin = {
+  name: 'builtins-once',
+  setup(b) {
+    b.onResolve({ filter: /^node:(fs|path|os)$/ }, (args) =>
+      args.namespace === 'builtin-once' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin-once' },
+    )
+    b.onLoad({ filter: /.*/, namespace: 'builtin-once' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)}`, loader: 'js' }))
+  },
+}
+
 async function main(): Promise<void> {
   const common = { bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning', legalComments: 'inline' } as const
   await build({
@@ -76,7 +92,7 @@ async function main(): Promise<void> {
     // The preload must load on any Node the app uses; it refuses the ones older than src/node-support.ts's minimum
     // itself, so it is written for older ones still.
     target: 'node16',
-    plugins: [pprofInside],
+    plugins: [builtinsOnce, pprofInside],
     define: { DD_RUN_BUNDLED_PPROF: JSON.stringify(PPROF_VERSION) },
   })
   // The preload's first stage, the file NODE_OPTIONS names: runs main.js with V8's code cache (src/code-cache.ts).
@@ -105,13 +121,21 @@ async function main(): Promise<void> {
   })
   await build({
     ...common,
-    entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
-    outfile: path.join(DIST, 'bin', 'dd-run.js'),
+    entryPoints: [path.join(ROOT, 'bin', 'launcher.ts')],
+    outfile: path.join(DIST, 'bin', 'launcher.js'),
     target: 'node20',
     // commander stays in node_modules: the launcher parses the common forms itself (src/cli-args.ts) and loads it
     // only for --help, --version, errors and odd forms, so inlining it made every launch compile its 120 KB.
     external: ['@datadog/pprof', 'pprof-format', 'commander'],
-    plugins: [subcommandsOutside],
+    plugins: [builtinsOnce, subcommandsOutside],
+  })
+  // The command's first stage: runs launcher.js with V8's code cache (src/code-cache.ts).
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'bin', 'dd-run.ts')],
+    outfile: path.join(DIST, 'bin', 'dd-run.js'),
+    target: 'node20',
+    packages: 'external',
   })
   await bundlePage()
 }

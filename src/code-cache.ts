@@ -10,10 +10,11 @@
 //
 // Node's own module.enableCompileCache() would cache the app's modules too, which is the app's business, not dd-run's.
 //
-// Only Node built-ins here, and syntax any Node parses: this file is bundled into the preload's first stage.
-import * as fs from 'node:fs'
-import * as path from 'node:path'
-import * as vm from 'node:vm'
+// Only Node built-ins here, and syntax any Node parses: this file is bundled into the preload's first stage. The
+// built-ins are plain requires (`import x = require`): esbuild's `import * as` would copy each module's properties.
+import fs = require('node:fs')
+import path = require('node:path')
+import vm = require('node:vm')
 
 /** Cache files kept per directory (Node versions, V8 flags and dd-run versions in use); the oldest go first. */
 const MAX_FILES = 16
@@ -43,7 +44,9 @@ export function runWithCodeCache(file: string, name: string, produce: 'exit' | '
   }
   let script: vm.Script
   try {
-    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    // As Node's own loader: a #! line is not JavaScript inside the wrapper (kept as a comment, so lines stay put).
+    const body = source.startsWith('#!') ? `//${source.slice(2)}` : source
+    script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, {
       filename: file,
       ...(cached ? { cachedData: cached } : {}),
     })
