@@ -41,11 +41,20 @@ function bundledFits(dir: string): boolean {
 export function loadPprof(): Pprof {
   const dir = pprofDir()
   if (dir !== undefined && bundledFits(dir)) {
-    setPprofSrcDir(path.join(dir, 'out', 'src'))
+    const src = path.join(dir, 'out', 'src')
+    setPprofSrcDir(src)
     // Static paths, so that esbuild bundles them; only the addon is read from `dir`.
     const time = require('@datadog/pprof/out/src/time-profiler') as Pprof['time']
     const heap = require('@datadog/pprof/out/src/heap-profiler') as Pprof['heap']
     const encoder = require('@datadog/pprof/out/src/profile-encoder') as Pick<Pprof, 'encode' | 'encodeSync'>
+    shareWithTheApp(src, {
+      'time-profiler.js': time,
+      'heap-profiler.js': heap,
+      'profile-encoder.js': encoder,
+      'profile-serializer.js': require('@datadog/pprof/out/src/profile-serializer'),
+      'time-profiler-bindings.js': require('@datadog/pprof/out/src/time-profiler-bindings'),
+      'heap-profiler-bindings.js': require('@datadog/pprof/out/src/heap-profiler-bindings'),
+    })
     return { time, heap, encode: encoder.encode, encodeSync: encoder.encodeSync }
   }
   const base = dir === undefined ? undefined : path.join(dir, 'out', 'src')
@@ -65,6 +74,34 @@ export function loadPprof(): Pprof {
     if (parts) return parts
   }
   return require('@datadog/pprof') as Pprof
+}
+
+/**
+ * Puts the bundled modules in Node's module cache under the installed package's file names. Code of the app that
+ * loads the same install (dd-trace-js started in the app's code, beside dd-run in one node_modules) then gets these
+ * very modules, as it did when the preload loaded the package's files: one wall profiler and one heap profiler
+ * state per process, so its profiler's start fails at once ("already started") instead of half-starting and
+ * stopping dd-run's heap profiler under it. A file something has loaded already is left as it is.
+ */
+function shareWithTheApp(src: string, modules: Record<string, unknown>): void {
+  try {
+    const Module = require('node:module') as unknown as {
+      new (id: string, parent?: unknown): NodeJS.Module
+      _nodeModulePaths?: (dir: string) => string[]
+    }
+    for (const [name, exports] of Object.entries(modules)) {
+      const filename = path.join(src, name)
+      if (require.cache[filename]) continue
+      const m = new Module(filename)
+      m.filename = filename
+      m.exports = exports
+      m.paths = Module._nodeModulePaths?.(src) ?? []
+      m.loaded = true
+      require.cache[filename] = m
+    }
+  } catch {
+    // The app then loads its own copy: as with any other install of the package.
+  }
 }
 
 /**
