@@ -35,10 +35,10 @@ function getStats(port: number): Promise<Stats> {
 export const HTTP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-nocpu', 'dd-run-wall', 'dd-run-space', 'dd-run-events', 'dd-run-exceptions', 'dd-run-off', 'bare-bundle', 'dd-run-bundle', 'dd-run-bundle-nomap', 'dd-trace-profiler', 'dd-trace', 'cpu-prof', 'bare-24', 'dd-run-24', 'dd-trace6-profiler-24', 'dd-trace6-24']
 
 export const HTTP_FIGURES: Figure[] = [
-  { key: 'cpuPerReqUs', label: 'CPU time per request (server process)', unit: 'us', digits: 1, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.03, text: '<= 1.03x' }] },
-  { key: 'rps', label: 'Requests per second', unit: 'req/s', digits: 0, compare: 'ratio', targets: [{ variant: 'dd-run', op: '>=', value: 0.97, text: '>= 0.97x' }] },
-  { key: 'p99Ms', label: 'p99 latency', unit: 'ms', digits: 2, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.1, text: '<= 1.10x' }] },
-  { key: 'maxRssMb', label: 'Peak RSS of the server process', unit: 'MB', digits: 1, compare: 'diff', targets: [{ variant: 'dd-run', op: '<=', value: 15, text: '<= +15 MB' }] },
+  { key: 'cpuPerReqUs', label: 'CPU time per request (server process)', unit: 'us', digits: 1, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.02, text: '<= 1.02x' }, { variant: 'dd-run-24', op: '<=', value: 1.02, text: '<= 1.02x' }] },
+  { key: 'rps', label: 'Requests per second', unit: 'req/s', digits: 0, compare: 'ratio', targets: [{ variant: 'dd-run', op: '>=', value: 0.98, text: '>= 0.98x' }, { variant: 'dd-run-24', op: '>=', value: 0.98, text: '>= 0.98x' }] },
+  { key: 'p99Ms', label: 'p99 latency', unit: 'ms', digits: 2, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.05, text: '<= 1.05x' }, { variant: 'dd-run-24', op: '<=', value: 1.05, text: '<= 1.05x' }] },
+  { key: 'maxRssMb', label: 'Peak RSS of the server process', unit: 'MB', digits: 1, compare: 'diff', targets: [{ variant: 'dd-run', op: '<=', value: 10, text: '<= +10 MB' }, { variant: 'dd-run-24', op: '<=', value: 10, text: '<= +10 MB' }] },
   { key: 'profileKbPerMin', label: 'Profile bytes per minute of run', unit: 'KB/min', digits: 1, compare: 'diff' },
 ]
 

@@ -8,7 +8,7 @@ import { APPS, checkProfiles, VARIANTS, type VariantName } from './lib/variants'
 import { median, rotate } from './lib/stats'
 import { finish, pickVariants, type Figure, type Options, type RunRecord, type WorkloadResult } from './lib/workload'
 
-export const STARTUP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-off', 'dd-run-nowatchdog', 'preload-only', 'preload-main', 'dd-trace-profiler', 'dd-trace', 'cpu-prof']
+export const STARTUP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-off', 'dd-run-nowatchdog', 'dd-run-nocache', 'preload-only', 'preload-main', 'dd-trace-profiler', 'dd-trace', 'cpu-prof', 'bare-24', 'dd-run-24', 'dd-trace6-profiler-24']
 
 export const STARTUP_FIGURES: Figure[] = [
   {
@@ -18,8 +18,10 @@ export const STARTUP_FIGURES: Figure[] = [
     digits: 1,
     compare: 'diff',
     targets: [
-      { variant: 'dd-run', op: '<=', value: 60, text: '<= +60 ms' },
-      { variant: 'preload-only', op: '<=', value: 25, text: '<= +25 ms' },
+      // Issue #18's targets: through the launcher, and for the preload in a child process.
+      { variant: 'dd-run', op: '<=', value: 40, text: '<= +40 ms' },
+      { variant: 'dd-run-24', op: '<=', value: 40, text: '<= +40 ms' },
+      { variant: 'preload-only', op: '<=', value: 20, text: '<= +20 ms' },
     ],
   },
 ]

@@ -25,6 +25,7 @@ export type VariantName =
   | 'dd-run-exceptions'
   | 'dd-run-off'
   | 'dd-run-nowatchdog'
+  | 'dd-run-nocache'
   | 'bare-bundle'
   | 'dd-run-bundle'
   | 'dd-run-bundle-nomap'
@@ -241,6 +242,18 @@ export const VARIANTS: Record<VariantName, Variant> = {
     expect: 'dd-run',
     types: ['wall', 'space'],
     command: (c) => ddRun(c, [], { DD_PROFILING_WATCHDOG: 'false' }),
+  },
+  'dd-run-nocache': {
+    name: 'dd-run-nocache',
+    about: 'dd-run with no HOME to keep a code cache in (a read-only or missing HOME): every process compiles the preload',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => {
+      const cmd = ddRun(c, [])
+      const env: NodeJS.ProcessEnv = { ...cmd.env, HOME: '/nonexistent/dd-run-bench-home' }
+      delete env.XDG_CACHE_HOME
+      return { ...cmd, env }
+    },
   },
   'preload-main': {
     name: 'preload-main',
