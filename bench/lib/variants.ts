@@ -250,7 +250,8 @@ export const VARIANTS: Record<VariantName, Variant> = {
     types: ['wall', 'space'],
     command: (c) => {
       const cmd = ddRun(c, [])
-      const env: NodeJS.ProcessEnv = { ...cmd.env, HOME: '/nonexistent/dd-run-bench-home' }
+      // A file, not a directory: nothing can be made under it, even by root.
+      const env: NodeJS.ProcessEnv = { ...cmd.env, HOME: '/dev/null' }
       delete env.XDG_CACHE_HOME
       return { ...cmd, env }
     },
