@@ -7,7 +7,7 @@ import type { Layer } from './config/layers'
 import { resolveLaunch } from './config/resolve'
 import { SCHEMA, type Key, type Setting } from './config/schema'
 import { bool } from './config/value-types'
-import { createLogger, colorPainter, wantsColor, type Logger } from './log'
+import { createLogger, colorPainter, wantsColor, writeStdout, type Logger } from './log'
 import { PRODUCT_VERSION } from './version'
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value]
@@ -26,6 +26,7 @@ function buildProgram(): { program: Command; options: Map<Key, Option[]> } {
     .version(PRODUCT_VERSION, '-v, --version', 'print the dd-run version')
     .exitOverride()
     .configureOutput({
+      writeOut: (s) => writeStdout(s),
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`dd-run: ${s.replace(/^error: /, '')}`),
     })

@@ -82,3 +82,22 @@ export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
   return text.split('\n')[0] ?? text
 }
+
+let stdoutGuarded = false
+
+/**
+ * dd-run's own output on stdout (help, --info, top, diff, doctor...). A reader that stops early (`dd-run --help |
+ * head -1`) closes the pipe: the rest of the output is dropped and dd-run exits as it would have, instead of dying
+ * on an unhandled EPIPE with a stack trace. Never used while a command runs: the launcher does not touch its
+ * process.stdout then (a pipe opened there would be made non-blocking for the command too).
+ */
+export function writeStdout(text: string): void {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+    })
+  }
+  process.stdout.write(text)
+}

@@ -26,6 +26,8 @@ export type VariantName =
   | 'dd-run-off'
   | 'dd-run-nowatchdog'
   | 'dd-run-nocache'
+  | 'dd-run-noevents-24'
+  | 'dd-run-notimeline-24'
   | 'bare-bundle'
   | 'dd-run-bundle'
   | 'dd-run-bundle-nomap'
@@ -304,6 +306,20 @@ export const VARIANTS: Record<VariantName, Variant> = {
     expect: 'dd-run',
     types: ['wall', 'space'],
     command: (c) => ddRun(c, [], {}, node24()),
+  },
+  'dd-run-noevents-24': {
+    name: 'dd-run-noevents-24',
+    about: 'dd-run --profilers wall,space,exceptions on Node 24: the events profile\'s share there',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, ['--profilers', 'wall,space,exceptions'], {}, node24()),
+  },
+  'dd-run-notimeline-24': {
+    name: 'dd-run-notimeline-24',
+    about: 'dd-run with DD_PROFILING_TIMELINE_ENABLED=false on Node 24: the per-sample timestamps\' share there',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], { DD_PROFILING_TIMELINE_ENABLED: 'false' }, node24()),
   },
   'dd-trace6-profiler-24': {
     name: 'dd-trace6-profiler-24',

@@ -8,6 +8,7 @@ import { TYPE_INFO } from '../report/types'
 import { openInBrowser } from './open'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, log, newCommand, NothingFound, parseCount, readSelection, selectSide, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
+import { writeStdout } from '../log'
 
 
 export const diff: Subcommand = (args) =>
@@ -43,9 +44,9 @@ export const diff: Subcommand = (args) =>
       const result = diffOf(b, a)
       if (o.json) {
         const limited = n > 0 ? { ...result, functions: [...result.functions.filter((f) => f.delta > 0).slice(0, n), ...result.functions.filter((f) => f.delta < 0).reverse().slice(0, n)] } : result
-        process.stdout.write(JSON.stringify({ before: before.label, after: after.label, ...limited }, null, 2) + '\n')
+        writeStdout(JSON.stringify({ before: before.label, after: after.label, ...limited }, null, 2) + '\n')
       } else {
-        process.stdout.write(renderDiff(result, { before: before.label, after: after.label }, n, terminalWidth()))
+        writeStdout(renderDiff(result, { before: before.label, after: after.label }, n, terminalWidth()))
       }
       if (o.html) {
         const written = writePage(o.html, comparisonPage(comparison))

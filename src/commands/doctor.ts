@@ -6,6 +6,7 @@ import * as checks from '../doctor/checks'
 import type { Check } from '../doctor/check'
 import { PRODUCT_VERSION } from '../version'
 import type { Subcommand } from './index'
+import { writeStdout } from '../log'
 
 const USAGE = `Usage: dd-run doctor [--json]
 
@@ -17,7 +18,7 @@ Exit code: 0 when nothing fails (warnings allowed), 1 when a check fails.
 
 export const doctor: Subcommand = async (args) => {
   if (args.includes('-h') || args.includes('--help')) {
-    process.stdout.write(USAGE)
+    writeStdout(USAGE)
     return 0
   }
   const unknown = args.filter((a) => a !== '--json')
@@ -30,9 +31,9 @@ export const doctor: Subcommand = async (args) => {
   const results: Check[] = []
   const say = (c: Check) => {
     results.push(c)
-    if (!json) process.stdout.write(formatCheck(c))
+    if (!json) writeStdout(formatCheck(c))
   }
-  if (!json) process.stdout.write(`dd-run doctor ${PRODUCT_VERSION}, Node ${process.version} on ${process.platform}-${process.arch}\n\n`)
+  if (!json) writeStdout(`dd-run doctor ${PRODUCT_VERSION}, Node ${process.version} on ${process.platform}-${process.arch}\n\n`)
   for (const p of resolved.problems) say({ name: 'settings', status: 'failure', detail: p, fix: 'see docs/configuration.md' })
   const config = resolved.config
   say(checks.nodeVersion())
@@ -46,8 +47,8 @@ export const doctor: Subcommand = async (args) => {
   say(checks.init())
   const failures = results.filter((c) => c.status === 'failure').length
   const warnings = results.filter((c) => c.status === 'warning').length
-  if (json) process.stdout.write(JSON.stringify({ version: PRODUCT_VERSION, checks: results, failures, warnings }, null, 2) + '\n')
-  else process.stdout.write(`\n${plural(failures, 'failure')}, ${plural(warnings, 'warning')}${failures > 0 ? ': profiling will not work as configured' : ''}\n`)
+  if (json) writeStdout(JSON.stringify({ version: PRODUCT_VERSION, checks: results, failures, warnings }, null, 2) + '\n')
+  else writeStdout(`\n${plural(failures, 'failure')}, ${plural(warnings, 'warning')}${failures > 0 ? ': profiling will not work as configured' : ''}\n`)
   return failures > 0 ? 1 : 0
 }
 

@@ -9,7 +9,7 @@ import { PROFILE_TYPES, type ProfileType } from '../report/types'
 import { listProfiles, parseTime, type Filters, type ProfileEntry } from '../report/load'
 import type { ProfilerFrames } from '../report/frame-names'
 import { SourceMaps } from '../sourcemap/source-maps'
-import { createLogger } from '../log'
+import { createLogger, writeStdout } from '../log'
 
 export const log = createLogger()
 
@@ -24,7 +24,7 @@ export function newCommand(name: string, description: string): Command {
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => process.stdout.write(s),
+      writeOut: (s) => writeStdout(s),
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`dd-run: ${s.replace(/^error: /, '')}`),
     })

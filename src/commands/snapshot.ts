@@ -4,6 +4,7 @@ import { askSnapshot, findRuns, pickRun, privateChannelProblem, type ProcessSnap
 import { readLauncherInfo } from '../run/launcher-info'
 import { guard, newCommand, NothingFound, UsageError } from './shared'
 import type { Subcommand } from './index'
+import { writeStdout } from '../log'
 
 export const snapshot: Subcommand = (args) =>
   guard(async () => {
@@ -32,7 +33,7 @@ export const snapshot: Subcommand = (args) =>
     }
     const results = await askSnapshot(run.channel, timeout)
     if (results.length === 0) throw new NothingFound(`dd-run ${run.launcher.pid} (${run.launcher.command}) has no running profiled process`)
-    process.stdout.write(o.json ? JSON.stringify({ launcher: run.launcher, processes: results }, null, 2) + '\n' : render(run, results))
+    writeStdout(o.json ? JSON.stringify({ launcher: run.launcher, processes: results }, null, 2) + '\n' : render(run, results))
     return results.every((r) => r.answer && !r.answer.error) ? 0 : 1
   })
 

@@ -6,6 +6,7 @@ import { TYPE_INFO } from '../report/types'
 import { renderTop, topOf } from '../report/top'
 import { addFilterOptions, closeSourceMaps, defaultDir, guard, newCommand, NothingFound, parseCount, readSelection, select, sourceMapsFor, terminalWidth } from './shared'
 import type { Subcommand } from './index'
+import { writeStdout } from '../log'
 
 export const top: Subcommand = (args) =>
   guard(async () => {
@@ -31,7 +32,7 @@ export const top: Subcommand = (args) =>
         throw new NothingFound(`no ${info.label.toLowerCase()} samples in ${entries.length} profiles in ${dir}${why}; ${hint}`)
       }
       const result = topOf(agg, entries, n)
-      process.stdout.write(o.json ? JSON.stringify(result, null, 2) + '\n' : renderTop(result, terminalWidth()))
+      writeStdout(o.json ? JSON.stringify(result, null, 2) + '\n' : renderTop(result, terminalWidth()))
       return 0
     } finally {
       closeSourceMaps(maps)

@@ -2,6 +2,7 @@
 // variables (run id, report channel) are left out: they are made fresh for each launch.
 import { printable } from '../config/redact'
 import { SCHEMA, type Setting } from '../config/schema'
+import { writeStdout } from '../log'
 
 /** The rows of the variables whose values are not printed as they are (secrets, addresses with credentials). */
 const GUARDED = new Map(
@@ -40,5 +41,5 @@ export function formatDryRun(changes: [string, string][]): string {
 }
 
 export function printDryRun(before: NodeJS.ProcessEnv, after: NodeJS.ProcessEnv): void {
-  process.stdout.write(formatDryRun(changedVariables(before, after)))
+  writeStdout(formatDryRun(changedVariables(before, after)))
 }

@@ -8,6 +8,7 @@ import type { ExporterChoice } from '../export/choose'
 import { probeAgent } from '../export/probe'
 import { LAUNCHER_MIN_NODE_MAJOR, nodeMajor, PROFILED_MIN_NODE_MAJOR } from '../node-support'
 import { PRODUCT_VERSION } from '../version'
+import { writeStdout } from '../log'
 
 export interface InfoSetting {
   variable: string
@@ -98,5 +99,5 @@ export async function printInfo(resolved: LaunchConfig, opts: { json: boolean; c
   const info = { ...collectInfo(resolved, reachable, opts.command), ...(opts.exporters ? { exporters: opts.exporters } : {}) }
   // Values ignored for the default, and likely typos of variable names: first, they explain the table.
   if (opts.extraWarnings) info.warnings.unshift(...opts.extraWarnings)
-  process.stdout.write(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info))
+  writeStdout(opts.json ? JSON.stringify(info, null, 2) + '\n' : formatInfo(info))
 }

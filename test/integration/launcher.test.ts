@@ -158,6 +158,20 @@ test('no command: usage on stderr, exit 2; --help and --version exit 0', async (
   assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version)
 })
 
+test('dd-run\'s own output into a pipe closed early (`dd-run --help | head -1`): no EPIPE stack trace, its exit code', async () => {
+  const { spawn } = await import('node:child_process')
+  for (const args of [['--help'], ['--info'], ['doctor', '--help']]) {
+    const child = spawn(node, [DD_RUN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    // The reader goes away before dd-run writes: each of its writes fails with EPIPE.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/, `${args.join(' ')}: ${stderr}`)
+    if (args[0] === '--help') assert.equal(code, 0)
+  }
+})
+
 test('subcommand names are reserved; after -- they are programs', async () => {
   const r = await ddRun(['--', 'report'])
   assert.equal(r.code, 127)
