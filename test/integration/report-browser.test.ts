@@ -378,13 +378,19 @@ describe('the report page in chromium', { skip: !fs.existsSync(CHROMIUM) && `${C
     await page.close()
   })
 
-  it('each profile type draws its own functions: CPU, wall, heap, GC events, event-loop blocks', async () => {
+  it('each profile type draws its own functions: CPU, wall, heap, GC events, event-loop blocks', async (t) => {
     const { page, errors } = await open(path.join(out, 'periods.html'))
     await settle(page)
+    // The heap view must draw the functions the heap profiles hold, as `dd-run top` reads them. Not keepAllocating
+    // by name: on a loaded machine the never-yielding child's final heap profile has sometimes held no sample of the
+    // app at all (its wall profile did), a profiler-side issue noted for #18's follow-up, not the page's.
+    const top = await ddRun(['top', periodsDir, '--type', 'space', '--json', '-n', '3'], { env: cleanEnv() })
+    const heapTop = (JSON.parse(top.stdout) as { functions: { name: string }[] }).functions.map((f) => f.name)
+    if (!heapTop.includes('keepAllocating')) t.diagnostic(`the heap profiles hold no keepAllocating: ${JSON.stringify(heapTop)}`)
     const expected: [string, (names: string[]) => boolean, string][] = [
       ['CPU time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'cpu'],
       ['Wall time', (n) => n.includes('hotSpin') && n.includes('parentSpin'), 'wall'],
-      ['Heap in use', (n) => n.includes('keepAllocating'), 'space'],
+      ['Heap in use', (n) => heapTop.length > 0 && heapTop.every((f) => n.includes(f)), 'space'],
       ['Events (GC pauses)', (n) => n.some((x) => /^\(gc: (minor|major|incremental|weak callbacks)\)$/.test(x)), 'events'],
       // The parent's 10 ms spins block its event loop (a 5 ms threshold here), and are attributed to it.
       ['Event-loop blocking', (n) => n.includes('parentSpin'), 'blocks'],
