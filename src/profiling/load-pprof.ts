@@ -19,30 +19,41 @@ export type Profile = ReturnType<Pprof['heap']['profile']>
 declare const DD_RUN_BUNDLED_PPROF: string | undefined
 const BUNDLED = typeof DD_RUN_BUNDLED_PPROF === 'string' ? DD_RUN_BUNDLED_PPROF : undefined
 
-/** The installed package's directory, or undefined when it cannot be found from here. */
-function pprofDir(): string | undefined {
-  try {
-    return path.dirname(require.resolve('@datadog/pprof/package.json'))
-  } catch {
-    return undefined
-  }
+/** Where the installed package is, and whether the bundled JavaScript can drive its addon. */
+interface Installed {
+  dir: string | undefined
+  /** The same version as the bundled JavaScript, read from its package.json. */
+  bundledFits: boolean
 }
 
-/** Whether the bundled JavaScript can drive the installed addon: the same version, read from its package.json. */
-function bundledFits(dir: string): boolean {
-  if (BUNDLED === undefined) return false
+let installed: Installed | undefined
+
+/** Found once per thread: loadPprof and asyncContextFrameActive both ask, at start-up. */
+function findInstalled(): Installed {
+  if (installed) return installed
+  let dir: string | undefined
   try {
-    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version === BUNDLED
+    dir = path.dirname(require.resolve('@datadog/pprof/package.json'))
   } catch {
-    return false
+    dir = undefined
   }
+  let fits = false
+  if (dir !== undefined && BUNDLED !== undefined) {
+    try {
+      fits = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version === BUNDLED
+    } catch {
+      fits = false
+    }
+  }
+  installed = { dir, bundledFits: fits }
+  if (dir !== undefined && fits) setPprofSrcDir(path.join(dir, 'out', 'src'))
+  return installed
 }
 
 export function loadPprof(): Pprof {
-  const dir = pprofDir()
-  if (dir !== undefined && bundledFits(dir)) {
+  const { dir, bundledFits } = findInstalled()
+  if (dir !== undefined && bundledFits) {
     const src = path.join(dir, 'out', 'src')
-    setPprofSrcDir(src)
     // Static paths, so that esbuild bundles them; only the addon is read from `dir`.
     const time = require('@datadog/pprof/out/src/time-profiler') as Pprof['time']
     const heap = require('@datadog/pprof/out/src/heap-profiler') as Pprof['heap']
@@ -112,12 +123,11 @@ function shareWithTheApp(src: string, modules: Record<string, unknown>): void {
 export function asyncContextFrameActive(): boolean {
   if (!(parseInt(process.versions.node, 10) >= 22)) return false
   try {
-    const dir = pprofDir()
+    const { dir, bundledFits } = findInstalled()
     if (dir === undefined) return false
     type Acf = { isAsyncContextFrameActive?: () => boolean }
     let acf: Acf
-    if (bundledFits(dir)) {
-      setPprofSrcDir(path.join(dir, 'out', 'src'))
+    if (bundledFits) {
       acf = require('@datadog/pprof/out/src/async-context-frame') as Acf
     } else {
       acf = require(path.join(dir, 'out', 'src', 'async-context-frame.js')) as Acf
