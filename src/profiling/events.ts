@@ -12,10 +12,16 @@
 //   under a name the backend does not interpret. A block's duration excludes the GC pauses inside it: those are
 //   in events.pprof already, and counting them twice would double the time the loop stood still.
 //
-// The 'gc' observer has a memory cost: with it, about 3 KB more survives each scavenge, so under a busy server V8
-// grows the young generation from 16 to 32 MB sooner (seconds instead of about a minute). v8.GCProfiler would
-// avoid that, but on Node 20 each start() after a stop() leaves its GC callback behind: memory grows with the
-// square of the restarts (1 GB after 150), so it cannot be harvested periodically. See docs/performance.md.
+// The 'gc' observer has a memory cost per GC it sees: Node builds each entry with deprecated accessors whose
+// functions become prototypes, and the old-space maps V8 makes for them keep 3 to 5 KB of young objects alive
+// until the next full collection. Under a busy server that makes V8 grow the young generation early (16 to 32 MB
+// in seconds instead of a minute on Node 20; 32 to 64 MB on Node 24, which bare node had not reached after 7 min)
+// and fills the old generation with garbage. So the observer sees at most the period's share of MAX_GC_EVENTS in
+// any second: past it, it is disconnected until the second is over (the block timer reconnects it). The events kept
+// per period are as many as before, spread over the period, and the GCs past the share cost nothing.
+// v8.GCProfiler would avoid the cost, but each start() after a stop() leaves its GC callback behind (memory grows
+// with the square of the restarts, 1 GB after 150, Node 20 to 24), so it cannot be harvested periodically.
+// See docs/performance.md.
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { ProfileBuilder, syntheticFrame, type StackFrame } from './pprof-build'
 import type { Profile } from './load-pprof'
@@ -24,6 +30,8 @@ export const TIMELINE_SAMPLE_TYPES = [['timeline', 'nanoseconds']] as const
 export const BLOCK_SAMPLE_TYPES = [['blocks', 'count'], ['blocked', 'nanoseconds']] as const
 /** GC events kept per period (dd-trace-js keeps about 1,980 per 65 s); beyond, a uniform sample of them. */
 export const MAX_GC_EVENTS = 2000
+/** The span in which the observer sees at most its share of MAX_GC_EVENTS. */
+const GC_SLOT_MS = 1000
 /** Blocks kept per period: each is at least the threshold long, so this many is already a stalled process. */
 const MAX_BLOCKS = 2000
 
@@ -77,13 +85,21 @@ export class EventsRecorder {
   private timer: NodeJS.Timeout | undefined
   private last = 0
   private readonly interval: number
+  /** GC events the observer may see in one slot: the period's cap spread over its seconds. */
+  private readonly perSlot: number
+  /** performance.now() when the current slot began, the events seen in it, and whether the observer is off. */
+  private slotStart = 0
+  private slotSeen = 0
+  private paused = false
 
   constructor(
     private readonly thresholdMs: number,
     private readonly labels: Record<string, string>,
+    periodMs = 60_000,
   ) {
     // Half the threshold: a block of 1.5 x threshold is always seen, shorter ones down to the threshold sometimes.
     this.interval = Math.min(250, Math.max(5, thresholdMs / 2))
+    this.perSlot = Math.max(1, Math.ceil((MAX_GC_EVENTS * GC_SLOT_MS) / Math.max(GC_SLOT_MS, periodMs)))
   }
 
   start(): void {
@@ -91,7 +107,10 @@ export class EventsRecorder {
       for (const e of list.getEntries()) this.gc(e)
     })
     this.observer.observe({ entryTypes: ['gc'] })
-    this.last = performance.now()
+    this.slotStart = performance.now()
+    this.slotSeen = 0
+    this.paused = false
+    this.last = this.slotStart
     this.timer = setInterval(() => this.check(), this.interval)
     this.timer.unref()
   }
@@ -101,6 +120,7 @@ export class EventsRecorder {
     if (this.timer) clearInterval(this.timer)
     this.observer = undefined
     this.timer = undefined
+    this.paused = false
   }
 
   /**
@@ -147,6 +167,15 @@ export class EventsRecorder {
   }
 
   private gc(e: PerformanceEntry): void {
+    // Entries already delivered when the observer went off are still recorded; only the GCs after it are not seen.
+    if (e.startTime - this.slotStart >= GC_SLOT_MS) {
+      this.slotStart = e.startTime
+      this.slotSeen = 0
+    }
+    if (++this.slotSeen >= this.perSlot && !this.paused) {
+      this.paused = true
+      this.observer?.disconnect()
+    }
     const detail = (e as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail
     const kind = detail?.kind ?? 0
     const flags = detail?.flags ?? 0
@@ -168,6 +197,12 @@ export class EventsRecorder {
 
   private check(): void {
     const now = performance.now()
+    if (this.paused && now - this.slotStart >= GC_SLOT_MS) {
+      this.paused = false
+      this.slotStart = now
+      this.slotSeen = 0
+      this.observer?.observe({ entryTypes: ['gc'] })
+    }
     const gap = now - this.last
     this.last = now
     // The timer was due `interval` after the previous run: anything beyond is time the loop spent elsewhere.

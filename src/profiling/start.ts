@@ -173,7 +173,7 @@ function startSession(p: SessionParts): Session {
   if (osThreadId !== undefined) threadLabels['os thread id'] = osThreadId
   // Loaded only when enabled: the preload runs in every process.
   const events = profilers.includes('events')
-    ? new (require('./events') as typeof import('./events')).EventsRecorder(config.eventLoopThreshold, threadLabels)
+    ? new (require('./events') as typeof import('./events')).EventsRecorder(config.eventLoopThreshold, threadLabels, config.uploadPeriod * 1000)
     : undefined
   const exceptions = profilers.includes('exceptions')
     ? new (require('./exceptions') as typeof import('./exceptions')).ExceptionsRecorder(threadLabels)

@@ -60,3 +60,58 @@ test('blocks.pprof: a block\'s time excludes the GC pauses inside it (they are i
   assert.equal(blocks.sample.length, 1)
   assert.deepEqual(blocks.sample[0]!.value.map(Number), [1, 200_000_000])
 })
+
+type SlotInternals = Internals & { gcs: unknown[]; paused: boolean; slotStart: number; check(): void }
+
+test('the GC observer sees at most the period\'s share of events in a second, and is back on after it', () => {
+  // A 60 s period: 2000 events spread over 60 seconds is 34 a second.
+  const r = new EventsRecorder(50, {}, 60_000)
+  const rec = r as unknown as SlotInternals
+  r.start()
+  try {
+    const t = rec.slotStart
+    for (let i = 0; i < 33; i++) rec.gc({ startTime: t + i, duration: 0.1, detail: { kind: 1, flags: 0 } })
+    assert.equal(rec.paused, false, 'still on below the share')
+    rec.gc({ startTime: t + 40, duration: 0.1, detail: { kind: 1, flags: 0 } })
+    assert.equal(rec.paused, true, 'off once the second\'s share is seen')
+    rec.check()
+    assert.equal(rec.paused, true, 'still off within the same second')
+    rec.slotStart -= 1000 // the second is over
+    rec.check()
+    assert.equal(rec.paused, false, 'the block timer turns it on again')
+    // A new second starts its own count: an event a second later does not turn it off.
+    rec.gc({ startTime: rec.slotStart + 1500, duration: 0.1, detail: { kind: 1, flags: 0 } })
+    assert.equal(rec.paused, false)
+    assert.equal(rec.gcs.length, 35, 'every event the observer delivered is kept')
+  } finally {
+    r.stop()
+  }
+})
+
+test('with a real allocation storm, the observer records no more than its share while V8 keeps collecting', async () => {
+  // A period so long that the share is one event a second.
+  const r = new EventsRecorder(50, {}, MAX_GC_EVENTS * 1000)
+  const rec = r as unknown as SlotInternals
+  let all = 0
+  const { PerformanceObserver } = await import('node:perf_hooks')
+  const counter = new PerformanceObserver((list) => (all += list.getEntries().length))
+  counter.observe({ entryTypes: ['gc'] })
+  r.start()
+  try {
+    const until = performance.now() + 600
+    let junk: unknown[] = []
+    while (performance.now() < until) {
+      for (let i = 0; i < 20_000; i++) junk.push({ i, s: `x${i}` })
+      junk = []
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.ok(all >= 30, `the storm made only ${all} GCs`)
+    // One slot (the run is shorter than a second): its one event, plus the entries Node had already queued for the
+    // same delivery when the observer went off.
+    assert.ok(rec.gcs.length >= 1 && rec.gcs.length <= 8, `${rec.gcs.length} of ${all} GCs recorded`)
+  } finally {
+    r.stop()
+    counter.disconnect()
+  }
+})
