@@ -67,6 +67,12 @@ export function enabledProfilers(c: Pick<Config, 'profilers' | 'walltimeEnabled'
 export class Profilers {
   private running = false
   private periodStart = new Date()
+  /**
+   * What the last take() could not collect, one line per profiler. One profiler failing (another copy of
+   * @datadog/pprof in the app stopped V8's heap profiler under this one, say) costs that profile only: the
+   * period's others are still delivered, and at exit the final bundle is still written.
+   */
+  readonly failures: { profiler: string; text: string }[] = []
 
   constructor(
     private readonly pprof: Pprof,
@@ -108,50 +114,75 @@ export class Profilers {
 
   /** Synchronous. With restart, the profilers go on (the wall profiler restarts before serialising). */
   take(restart: boolean): Taken[] {
+    this.failures.length = 0
     if (!this.running) return []
     const out: Taken[] = []
     const labels = this.opts.threadLabels
-    const timeline = this.opts.timeline
     // The heap first: taken after the wall profile, the heap would hold the wall profile's own buffers (its
     // samples, labels and serialised form) as if they were the app's memory.
     // Thread labels on heap samples too, as dd-trace-js puts them.
-    const space = this.opts.profilers.includes('space') ? heapProfile(this.pprof, this.opts.sourceMaps, () => labels) : undefined
-    if (space && !restart) this.pprof.heap.stop()
-    const blocks = this.opts.events?.pendingBlocks() ?? []
-    if (this.opts.profilers.includes('wall') && this.pprof.time.isStarted()) {
-      const nonJs = nonJsThreadsFunction(this.pprof)
-      // Without the timeline, thread labels only on the per-node aggregate (no context argument): a label per
-      // context would make one sample per tick instead of one per stack. With it, every sample has its own end
-      // time, as in dd-trace-js: Datadog's timeline view is drawn from those.
-      const wall = this.pprof.time.stop(restart, ({ node, context }) => {
-        if (node.name === nonJs) return NON_JS_THREADS_LABELS
-        if (!context) return labels
-        const own = (context.context as Record<symbol, Record<string, string>> | undefined)?.[LABELS_KEY]
-        const block = blocks.length > 0 && node.name !== '(idle)' ? blockOf(blocks, Number(context.timestamp) / 1000) : -1
-        if (!own && block < 0 && !timeline) return {}
-        const out: Record<string, string | number> = own ? { ...labels, ...own } : { ...labels }
-        // Microseconds in, nanoseconds out; a bigint keeps the nanoseconds exact (the encoder takes it).
-        if (timeline) out.end_timestamp_ns = (context.timestamp * 1000n) as unknown as number
-        if (block >= 0) out[BLOCK_MARK] = block
-        return out
-      })
-      if (blocks.length > 0) attributeBlocks(wall, blocks)
-      out.push({ name: 'wall', profile: wall })
+    const space = this.opts.profilers.includes('space') ? this.part('heap', () => heapProfile(this.pprof, this.opts.sourceMaps, () => labels)) : undefined
+    if (this.opts.profilers.includes('space') && !restart) {
+      try {
+        this.pprof.heap.stop()
+      } catch {
+        // Already stopped under us (see failures): nothing of the period depends on it.
+      }
     }
+    const blocks = this.part('events', () => this.opts.events?.pendingBlocks()) ?? []
+    const wall = this.opts.profilers.includes('wall') ? this.part('wall', () => this.wallProfile(restart, blocks)) : undefined
+    if (wall) out.push({ name: 'wall', profile: wall })
     if (space) out.push({ name: 'space', profile: space })
     const end = new Date()
-    if (this.opts.events) {
-      const { events, blocks } = this.opts.events.take(this.periodStart, end)
-      out.push({ name: 'events', profile: events }, { name: 'blocks', profile: blocks })
-      if (!restart) this.opts.events.stop()
+    const events = this.opts.events
+    if (events) {
+      const both = this.part('events', () => events.take(this.periodStart, end))
+      if (both) out.push({ name: 'events', profile: both.events }, { name: 'blocks', profile: both.blocks })
+      if (!restart) events.stop()
     }
-    if (this.opts.exceptions) {
-      out.push({ name: 'exceptions', profile: this.opts.exceptions.take(this.periodStart, end) })
-      if (!restart) this.opts.exceptions.stop()
+    const exceptions = this.opts.exceptions
+    if (exceptions) {
+      const profile = this.part('exceptions', () => exceptions.take(this.periodStart, end))
+      if (profile) out.push({ name: 'exceptions', profile })
+      if (!restart) exceptions.stop()
     }
     this.periodStart = end
     if (!restart) this.running = false
     return out
+  }
+
+  /** One profiler's share of take(): its failure is recorded and costs only its own profile. */
+  private part<T>(name: string, collect: () => T): T | undefined {
+    try {
+      return collect()
+    } catch (err) {
+      this.failures.push({ profiler: name, text: `the ${name} profile could not be taken: ${err instanceof Error ? err.message : String(err)}` })
+      return undefined
+    }
+  }
+
+  private wallProfile(restart: boolean, blocks: readonly Block[]): Profile | undefined {
+    const labels = this.opts.threadLabels
+    const timeline = this.opts.timeline
+    if (!this.pprof.time.isStarted()) return undefined
+    const nonJs = nonJsThreadsFunction(this.pprof)
+    // Without the timeline, thread labels only on the per-node aggregate (no context argument): a label per
+    // context would make one sample per tick instead of one per stack. With it, every sample has its own end
+    // time, as in dd-trace-js: Datadog's timeline view is drawn from those.
+    const wall = this.pprof.time.stop(restart, ({ node, context }) => {
+      if (node.name === nonJs) return NON_JS_THREADS_LABELS
+      if (!context) return labels
+      const own = (context.context as Record<symbol, Record<string, string>> | undefined)?.[LABELS_KEY]
+      const block = blocks.length > 0 && node.name !== '(idle)' ? blockOf(blocks, Number(context.timestamp) / 1000) : -1
+      if (!own && block < 0 && !timeline) return {}
+      const out: Record<string, string | number> = own ? { ...labels, ...own } : { ...labels }
+      // Microseconds in, nanoseconds out; a bigint keeps the nanoseconds exact (the encoder takes it).
+      if (timeline) out.end_timestamp_ns = (context.timestamp * 1000n) as unknown as number
+      if (block >= 0) out[BLOCK_MARK] = block
+      return out
+    })
+    if (blocks.length > 0) attributeBlocks(wall, blocks)
+    return wall
   }
 }
 

@@ -191,6 +191,7 @@ export class Session {
     // A profile without samples is not sent (dd-trace-js sends none either): an empty exceptions or blocks
     // profile every minute would be noise in the backend and in the output directory.
     const taken = this.o.profilers.take(restart).filter((t) => t.profile.sample.length > 0)
+    for (const f of this.o.profilers.failures) this.fail(`collect ${f.profiler}`, f.text)
     // profile_seq counts uploads: a period with nothing to send does not use a number.
     const period = { seq: taken.length > 0 ? this.seq++ : this.seq, snapshot, start: this.periodStart, end, taken }
     this.periodStart = end

@@ -100,6 +100,45 @@ test('an installed @datadog/pprof of another version than the bundled one: its o
   assertIntakeShape(bundles[0]!)
 })
 
+test('a second @datadog/pprof in the app stops the heap profiler under dd-run: the final bundle keeps the rest, one line says why', async () => {
+  // As when dd-run is installed globally and the app starts dd-trace-js (with its own copy of the addon) in its
+  // code: both copies drive V8's one sampling heap profiler, and the app's stop() stops dd-run's too. That used to
+  // lose the whole final bundle (the exit's take threw) and say only "still running or killed".
+  const dir = tempDir('dd-run-second-pprof-')
+  const modules = path.join(dir, 'node_modules')
+  const copy = path.join(modules, '@datadog', 'pprof')
+  fs.mkdirSync(path.join(modules, '@datadog'), { recursive: true })
+  const pprofDir = path.join(ROOT, 'node_modules', '@datadog', 'pprof')
+  const prebuilds = path.join(pprofDir, 'prebuilds')
+  const own = path.join(prebuilds, `${process.platform}-${process.arch}`)
+  fs.cpSync(pprofDir, copy, { recursive: true, filter: (src) => !src.startsWith(prebuilds) || src === prebuilds || src.startsWith(own) })
+  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (name !== '@datadog' && !name.startsWith('.')) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name))
+  }
+  const app = path.join(dir, 'app.js')
+  fs.writeFileSync(app, [
+    `const pprof = require(${JSON.stringify(copy)})`,
+    'pprof.heap.start(512 * 1024, 64)',
+    'const keep = []',
+    'for (let i = 0; i < 200; i++) keep.push(new Array(10000).fill(i))',
+    'pprof.heap.stop()',
+    'console.log("app done", keep.length)',
+    'process.exitCode = 3',
+  ].join('\n'))
+  const out = tempDir()
+  const r = await ddRun(['-o', out, 'node', app], { env: cleanEnv() })
+  assert.equal(r.code, 3, r.stderr)
+  assert.equal(r.stdout, 'app done 200\n')
+  const lines = r.stderr.split('\n').filter((l) => /^dd-run: the heap profile could not be taken: .*\(pid \d+\)$/.test(l))
+  assert.equal(lines.length, 1, r.stderr)
+  assert.doesNotMatch(r.stderr, /still running or killed/)
+  const bundles = listBundles(out)
+  assert.equal(bundles.length, 1, r.stderr)
+  const files = fs.readdirSync(bundles[0]!.dir)
+  assert.ok(files.includes('wall.pprof'), files.join(' '))
+  assert.ok(!files.includes('space.pprof'), files.join(' '))
+})
+
 test('an output directory that cannot be created: one warning, the app runs on with its exit code', async () => {
   const base = tempDir()
   fs.writeFileSync(path.join(base, 'a-file'), 'not a directory')

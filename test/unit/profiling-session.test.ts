@@ -31,6 +31,7 @@ function fakeProfilers(samples: number[]): Profilers & { takes: boolean[] } {
   const takes: boolean[] = []
   return {
     takes,
+    failures: [],
     sourceMaps: undefined,
     start() {},
     take(restart: boolean) {
@@ -117,6 +118,26 @@ describe('Session', () => {
     s.finish('exit code 0')
     assert.deepEqual(file.got.map((b) => parseTags(b.event.tags_profiler).profile_seq), ['0'])
     assert.deepEqual(file.gotSync.map((b) => parseTags(b.event.tags_profiler).profile_seq), ['1'])
+  })
+
+  it('a profiler that could not be taken: the period goes out with the others, one warning, the failure in the status', () => {
+    const file = recorder('file', true)
+    const profilers = fakeProfilers([1])
+    const failures = profilers.failures as { profiler: string; text: string }[]
+    const take = profilers.take.bind(profilers)
+    profilers.take = (restart: boolean) => {
+      failures.length = 0
+      failures.push({ profiler: 'heap', text: 'the heap profile could not be taken: Heap profiler is not enabled.' })
+      return take(restart)
+    }
+    const { s, status, warnings } = session({ exporters: [file], profilers })
+    s.start()
+    s.finish('exit code 0')
+    assert.equal(file.gotSync.length, 1)
+    assert.deepEqual(file.gotSync[0]?.attachments.map((a) => a.name), ['wall.pprof'])
+    assert.equal(warnings.filter((w) => /the heap profile could not be taken/.test(w)).length, 1, warnings.join('\n'))
+    assert.deepEqual(status.failures, ['the heap profile could not be taken: Heap profiler is not enabled.'])
+    assert.equal(status.exit, 'exit code 0')
   })
 
   it('finish() takes the final profile once, synchronously, and records how the process ended', () => {
