@@ -68,13 +68,12 @@ test('a broken native addon: the app runs unchanged and stderr says so in one li
   assert.deepEqual(listBundles(out), [])
 })
 
-test('an installed @datadog/pprof of another version than the bundled one: its own JavaScript is loaded, and the process is profiled', async () => {
-  // A copy of dd-run's install whose @datadog/pprof says another version: the JavaScript bundled into the preload
-  // must not drive that addon, so the package's own files are loaded one by one (src/profiling/load-pprof.ts).
-  const install = tempDir('dd-run-other-pprof-')
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(install, 'package.json'))
-  for (const d of ['preload', 'src']) fs.cpSync(path.join(ROOT, 'dist', d), path.join(install, 'dist', d), { recursive: true })
-  const modules = path.join(install, 'node_modules')
+/**
+ * A node_modules in `dir` holding a copy of @datadog/pprof (its JavaScript and this platform's addon, `edit` applied
+ * to its package.json) beside links to every other package of dd-run's own install. Returns the copy's directory.
+ */
+function pprofCopy(dir: string, edit: (pkg: { version: string }) => object = (pkg) => pkg): string {
+  const modules = path.join(dir, 'node_modules')
   const copy = path.join(modules, '@datadog', 'pprof')
   fs.mkdirSync(path.join(modules, '@datadog'), { recursive: true })
   const pprofDir = path.join(ROOT, 'node_modules', '@datadog', 'pprof')
@@ -82,11 +81,20 @@ test('an installed @datadog/pprof of another version than the bundled one: its o
   const own = path.join(prebuilds, `${process.platform}-${process.arch}`)
   fs.cpSync(pprofDir, copy, { recursive: true, filter: (src) => !src.startsWith(prebuilds) || src === prebuilds || src.startsWith(own) })
   const pkgFile = path.join(copy, 'package.json')
-  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string }
-  fs.writeFileSync(pkgFile, JSON.stringify({ ...pkg, version: `${pkg.version}-other` }))
+  fs.writeFileSync(pkgFile, JSON.stringify(edit(JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { version: string })))
   for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
     if (name !== '@datadog' && !name.startsWith('.')) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name))
   }
+  return copy
+}
+
+test('an installed @datadog/pprof of another version than the bundled one: its own JavaScript is loaded, and the process is profiled', async () => {
+  // A copy of dd-run's install whose @datadog/pprof says another version: the JavaScript bundled into the preload
+  // must not drive that addon, so the package's own files are loaded one by one (src/profiling/load-pprof.ts).
+  const install = tempDir('dd-run-other-pprof-')
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(install, 'package.json'))
+  for (const d of ['preload', 'src']) fs.cpSync(path.join(ROOT, 'dist', d), path.join(install, 'dist', d), { recursive: true })
+  const copy = pprofCopy(install, (pkg) => ({ ...pkg, version: `${pkg.version}-other` }))
   const out = tempDir()
   const r = await start(process.execPath, [prof('modules.js')], {
     env: cleanEnv({ NODE_OPTIONS: `--require "${path.join(install, 'dist', 'preload', 'index.js')}"`, DD_PROFILING_OUTPUT_DIR: out }),
@@ -105,16 +113,7 @@ test('a second @datadog/pprof in the app stops the heap profiler under dd-run: t
   // code: both copies drive V8's one sampling heap profiler, and the app's stop() stops dd-run's too. That used to
   // lose the whole final bundle (the exit's take threw) and say only "still running or killed".
   const dir = tempDir('dd-run-second-pprof-')
-  const modules = path.join(dir, 'node_modules')
-  const copy = path.join(modules, '@datadog', 'pprof')
-  fs.mkdirSync(path.join(modules, '@datadog'), { recursive: true })
-  const pprofDir = path.join(ROOT, 'node_modules', '@datadog', 'pprof')
-  const prebuilds = path.join(pprofDir, 'prebuilds')
-  const own = path.join(prebuilds, `${process.platform}-${process.arch}`)
-  fs.cpSync(pprofDir, copy, { recursive: true, filter: (src) => !src.startsWith(prebuilds) || src === prebuilds || src.startsWith(own) })
-  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-    if (name !== '@datadog' && !name.startsWith('.')) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name))
-  }
+  const copy = pprofCopy(dir)
   const app = path.join(dir, 'app.js')
   fs.writeFileSync(app, [
     `const pprof = require(${JSON.stringify(copy)})`,
