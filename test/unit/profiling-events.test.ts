@@ -1,7 +1,7 @@
 // The events profiler's two profiles, fed by hand: events.pprof in dd-trace-js's timeline schema (GC type and
 // reason labels, end times, capped by reservoir sampling), blocks.pprof with GC pauses taken out of a block's time.
 import assert from 'node:assert/strict'
-import { performance } from 'node:perf_hooks'
+import { performance, PerformanceObserver } from 'node:perf_hooks'
 import { test } from 'node:test'
 import { EventsRecorder, MAX_GC_EVENTS } from '../../src/profiling/events'
 
@@ -93,7 +93,6 @@ test('with a real allocation storm, the observer records no more than its share 
   const r = new EventsRecorder(50, {}, MAX_GC_EVENTS * 1000)
   const rec = r as unknown as SlotInternals
   let all = 0
-  const { PerformanceObserver } = await import('node:perf_hooks')
   const counter = new PerformanceObserver((list) => (all += list.getEntries().length))
   counter.observe({ entryTypes: ['gc'] })
   r.start()
