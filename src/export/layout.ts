@@ -13,7 +13,10 @@ export const EVENT_FILE = 'event.json'
 /** Facts about the process (its command) beside its bundles, for dd-run report. */
 export const PROCESS_FILE = 'process.json'
 
-/** Directories and files being written; never read, and removed by their own process when it finds them. */
+/**
+ * Directories and files being written; never read. Removed by their own process when its exit finds them, and by
+ * the launcher at the end of a run for a process that died without an exit (SIGKILL, the OOM killer).
+ */
 export const TMP_PREFIX = '.tmp-'
 
 export function isTemporary(name: string): boolean {
@@ -36,11 +39,21 @@ export function compactTime(iso: string): string {
   return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')
 }
 
+/** The service directory of the layout. */
+export function serviceDirName(service: string): string {
+  return fsName(service)
+}
+
+/** A process directory's name: `<pid>-<role>-<runtime id, 8 chars>` (the launcher derives it from a status too). */
+export function processDirName(pid: string | number, role: string, runtimeId: string): string {
+  return fsName(`${pid}-${role}-${runtimeId.slice(0, 8)}`)
+}
+
 /** Where a bundle goes, relative to the output directory: [service, process directory, bundle directory]. */
 export function bundlePath(bundle: Bundle): [string, string, string] {
   const tags = parseTags(bundle.event.tags_profiler)
-  const service = fsName(tags[TAG.service] ?? 'node')
-  const proc = fsName(`${tags[TAG.pid] ?? 'unknown'}-${tags[TAG.role] ?? 'main'}-${(tags[TAG.runtimeId] ?? 'unknown').slice(0, 8)}`)
+  const service = serviceDirName(tags[TAG.service] ?? 'node')
+  const proc = processDirName(tags[TAG.pid] ?? 'unknown', tags[TAG.role] ?? 'main', tags[TAG.runtimeId] ?? 'unknown')
   const seq = String(Number(tags[TAG.seq] ?? 0)).padStart(4, '0')
   return [service, proc, `${seq}-${compactTime(bundle.event.end)}`]
 }

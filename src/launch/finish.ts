@@ -1,11 +1,12 @@
 // After the command's own process exits: wait (bounded) for the profiled processes of its group that are still
-// ending, hand the profiles they spooled to the exporters, print the run summary, remove the channel. Nothing here
-// changes dd-run's exit status: that is the command's.
+// ending, hand the profiles they spooled to the exporters, remove what killed ones left half-written, print the run
+// summary, remove the channel. Nothing here changes dd-run's exit status: that is the command's.
 import type { Config } from '../config/schema'
 import type { Logger } from '../log'
 import { readStatuses } from '../run/status'
 import { removeChannel } from './channel'
 import { livingInGroup } from './linger'
+import { removeLeftovers } from './leftovers'
 import { relaySpool } from './relay'
 import { summaryLines } from './summary'
 import type { ChildExit } from './supervise'
@@ -52,8 +53,11 @@ export async function finishRun(ctx: FinishContext): Promise<void> {
         first.failures.push(...r.failures)
       }
     }
+    const statuses = readStatuses(ctx.channel)
+    const leftovers = removeLeftovers(ctx.config.outputDir, statuses)
+    if (leftovers > 0) ctx.log.debug(`removed ${leftovers} partial bundle(s) of processes killed while writing`)
     if (!ctx.config.quiet) {
-      for (const line of summaryLines(readStatuses(ctx.channel), relayed, process.cwd())) ctx.log.info(line)
+      for (const line of summaryLines(statuses, relayed, process.cwd())) ctx.log.info(line)
       for (const p of ctx.ignored ?? []) ctx.log.info(`  setting ignored: ${p}`)
     }
   } catch (err) {

@@ -1,9 +1,10 @@
-// Process churn and abuse under dd-run: 200 short-lived children, 200 worker threads, a cluster whose workers are
-// killed and restarted, signal storms, a child that exits with an export in flight, and a launcher killed with
-// SIGKILL. The app's output and exit code are unchanged, and every process that ends normally leaves its final
+// Process churn and abuse under dd-run: 200 short-lived children, a child killed mid-write, 200 worker threads, a
+// cluster whose workers are killed and restarted, signal storms, a child that exits with an export in flight, and a
+// launcher killed with SIGKILL. The app's output and exit code are unchanged, and every process that ends normally leaves its final
 // profile (only SIGKILLed processes lose their current period).
 import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { FakeAgent } from '../helpers/fake-agent'
 import { DD_RUN, fixture } from '../helpers/paths'
@@ -25,6 +26,49 @@ describe('process churn', () => {
     for (const [dir, bundles] of children) assert.equal(bundles.at(-1)!.tags.snapshot, 'on_shutdown', dir)
     assert.match(r.stderr, /run summary: 201 Node processes, 201 profiled/)
     t.diagnostic(`${r.ms} ms for 200 children`)
+  })
+
+  it('a child SIGKILLed while it writes a bundle: its partial bundle is removed at the end of the run, its complete ones kept', async () => {
+    const out = tempDir()
+    const run = start(process.execPath, [DD_RUN, '--upload-period', '1', 'node', fixture('reliability/killed-child.js')], { env: cleanEnv({ DD_PROFILING_OUTPUT_DIR: out }) })
+    let stdout = ''
+    run.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+    await waitFor(() => /child \d+/.test(stdout), 20_000, 'the child to start')
+    const [parent, pid] = /parent (\d+) child (\d+)/.exec(stdout)!.slice(1).map(Number) as [number, number]
+    try {
+      // Its process directory, once its first periodic bundle is there; the write a SIGKILL cuts short is planted in it.
+      let dir = ''
+      const find = (): boolean => {
+        for (const service of dirsIn(out)) {
+          for (const proc of dirsIn(path.join(out, service))) {
+            if (proc.startsWith(`${pid}-child-`) && dirsIn(path.join(out, service, proc)).some((b) => /^\d{4}-/.test(b))) dir = path.join(out, service, proc)
+          }
+        }
+        return dir !== ''
+      }
+      await waitFor(find, 20_000, "the child's first bundle")
+      const partial = path.join(dir, '.tmp-0099-20261126T230953Z-2x6DVD')
+      fs.mkdirSync(partial)
+      fs.writeFileSync(path.join(partial, 'wall.pprof'), 'cut short')
+      process.kill(pid, 'SIGKILL')
+      const r = await run.done
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.stdout, `parent ${parent} child ${pid}\nchild ended SIGKILL\n`)
+      assert.ok(!fs.existsSync(partial), 'the partial bundle is removed')
+      // Strict: no temporary directory anywhere, and the child's complete bundles are still there.
+      const child = [...byProcess(listBundles(out)).entries()].find(([d]) => d.startsWith(`${pid}-child-`))
+      assert.ok(child && child[1].length >= 1, r.stderr)
+      assert.match(r.stderr, /still running or killed/)
+    } finally {
+      // The app runs in a process group of its own: end it whatever happened above.
+      for (const p of [pid, parent]) {
+        try {
+          process.kill(p, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+    }
   })
 
   it('200 worker threads created and terminated while profiled: no crash, the app finishes', async () => {
@@ -144,3 +188,12 @@ describe('signals', () => {
     assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('dd-run-')), [])
   })
 })
+
+/** The subdirectories of dir (none when it does not exist yet). */
+function dirsIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+  } catch {
+    return []
+  }
+}
