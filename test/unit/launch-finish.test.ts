@@ -11,24 +11,8 @@ import { removeChannel } from '../../src/launch/channel'
 import { finishRun } from '../../src/launch/finish'
 import { createLogger } from '../../src/log'
 import { readStatuses, writeStatus } from '../../src/run/status'
-import type { ProcessStatus } from '../../src/run/status-shape'
 import { tempDir } from '../helpers/run'
-
-const report = (over: Partial<ProcessStatus>): ProcessStatus => ({
-  pid: 1,
-  threadId: 0,
-  role: 'main',
-  command: 'node app.js',
-  state: 'profiled',
-  startedAt: '2026-11-24T21:00:00.000Z',
-  endedAt: '2026-11-24T21:00:01.000Z',
-  exported: {},
-  targets: {},
-  spooled: {},
-  deferred: 0,
-  failures: [],
-  ...over,
-})
+import { processStatus } from '../helpers/status'
 
 test('finishRun relays spooled bundles, prints one line per process, removes the channel', async () => {
   const channel = tempDir('dd-run-channel-')
@@ -38,9 +22,9 @@ test('finishRun relays spooled bundles, prints one line per process, removes the
   const b = buildBundle([{ name: 'wall.pprof', data: Buffer.from('x') }], { start: new Date(end.getTime() - 1000), end, tags, info: {} })
   spoolBundle(channel, 'file', { pid: 300, threadId: 0 }, 2, b)
   assert.equal(readSpool(channel).length, 1)
-  writeStatus(channel, report({ pid: 200, command: 'node /usr/bin/npm start', state: 'dormant', reason: 'package manager (npm)' }))
-  writeStatus(channel, report({ pid: 300, role: 'child', startedAt: '2026-11-24T21:00:00.500Z', exported: { file: 1 }, spooled: { file: 1 }, targets: { file: path.join(out, 'web') } }))
-  writeStatus(channel, report({ pid: 300, threadId: 1, role: 'worker_thread', command: 'worker thread 1', startedAt: '2026-11-24T21:00:00.600Z', endedAt: undefined }))
+  writeStatus(channel, processStatus({ pid: 200, command: 'node /usr/bin/npm start', state: 'dormant', reason: 'package manager (npm)' }))
+  writeStatus(channel, processStatus({ pid: 300, role: 'child', startedAt: '2026-11-24T21:00:00.500Z', exported: { file: 1 }, spooled: { file: 1 }, targets: { file: path.join(out, 'web') } }))
+  writeStatus(channel, processStatus({ pid: 300, threadId: 1, role: 'worker_thread', command: 'worker thread 1', startedAt: '2026-11-24T21:00:00.600Z', endedAt: undefined }))
   assert.equal(readStatuses(channel).length, 3)
   const lines: string[] = []
   const config = { ...fromEnv({ DD_PROFILING_OUTPUT_DIR: out }).config }
@@ -60,14 +44,14 @@ test('--quiet prints nothing; a bundle whose exporter cannot be built is a failu
   const end = new Date()
   const b = buildBundle([{ name: 'wall.pprof', data: Buffer.from('x') }], { start: end, end, tags: 'service:web,process_id:5,profile_seq:1', info: {} })
   spoolBundle(channel, 'agentless', { pid: 5, threadId: 0 }, 1, b)
-  writeStatus(channel, report({ pid: 5, spooled: { agentless: 1 } }))
+  writeStatus(channel, processStatus({ pid: 5, spooled: { agentless: 1 } }))
   const quiet: string[] = []
   await finishRun({ channel, config: { ...fromEnv({ DD_RUN_QUIET: 'true' }).config }, log: createLogger({ write: (l) => quiet.push(l) }), runId: 'r', exit: { code: 0, signal: null } })
   assert.deepEqual(quiet, [])
 
   const channel2 = tempDir('dd-run-channel-')
   spoolBundle(channel2, 'agentless', { pid: 5, threadId: 0 }, 1, b)
-  writeStatus(channel2, report({ pid: 5, spooled: { agentless: 1 } }))
+  writeStatus(channel2, processStatus({ pid: 5, spooled: { agentless: 1 } }))
   const lines: string[] = []
   // No DD_API_KEY: the agentless exporter cannot be built, so the bundle is reported, not silently dropped.
   await finishRun({ channel: channel2, config: { ...fromEnv({}).config }, log: createLogger({ write: (l) => lines.push(l) }), runId: 'r', exit: { code: 0, signal: null } })

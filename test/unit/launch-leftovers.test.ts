@@ -13,23 +13,11 @@ import { createLogger } from '../../src/log'
 import { writeStatus } from '../../src/run/status'
 import type { ProcessStatus } from '../../src/run/status-shape'
 import { tempDir } from '../helpers/run'
+import { processStatus } from '../helpers/status'
 
-const status = (over: Partial<ProcessStatus>): ProcessStatus => ({
-  pid: 1,
-  threadId: 0,
-  role: 'cluster_worker',
-  command: 'node server.js',
-  state: 'profiled',
-  service: 'web',
-  runtimeId: 'deadbeef-0000-4000-8000-000000000000',
-  startedAt: '2026-11-26T23:00:00.000Z',
-  exported: {},
-  targets: {},
-  spooled: {},
-  deferred: 0,
-  failures: [],
-  ...over,
-})
+/** A cluster worker that has not ended (no endedAt), with the identity its process directory is named from. */
+const status = (over: Partial<ProcessStatus>): ProcessStatus =>
+  processStatus({ role: 'cluster_worker', command: 'node server.js', service: 'web', runtimeId: 'deadbeef-0000-4000-8000-000000000000', endedAt: undefined, ...over })
 
 /** A process directory with one complete bundle, one half-written bundle and a half-written process.json. */
 function processDir(out: string, name: string): string {
