@@ -211,8 +211,8 @@ export async function pruneOutput(root: string, maxBytes: number, keep?: string)
   return removed
 }
 
-/** dir (root/service/proc/bundle) is still made of real directories below root, and resolves inside it. */
-async function stillInside(root: string, dir: string): Promise<boolean> {
+/** dir (root/service/proc/bundle, or any directory below root) is made of real directories below root, and resolves inside it. */
+export async function stillInside(root: string, dir: string): Promise<boolean> {
   try {
     let at = dir
     while (at !== root && at.startsWith(root + path.sep)) {

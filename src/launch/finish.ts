@@ -54,7 +54,7 @@ export async function finishRun(ctx: FinishContext): Promise<void> {
       }
     }
     const statuses = readStatuses(ctx.channel)
-    const leftovers = removeLeftovers(ctx.config.outputDir, statuses)
+    const leftovers = await removeLeftovers(ctx.config.outputDir, statuses)
     if (leftovers > 0) ctx.log.debug(`removed ${leftovers} partial bundle(s) of processes killed while writing`)
     if (!ctx.config.quiet) {
       for (const line of summaryLines(statuses, relayed, process.cwd())) ctx.log.info(line)

@@ -4,6 +4,7 @@
 // of a run the launcher removes them for every profiled process of the run that died without ending.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { stillInside } from '../export/file'
 import { isTemporary, processDirName, serviceDirName } from '../export/layout'
 import { outputDirProblem } from '../export/output-dir'
 import type { ProcessStatus } from '../run/status-shape'
@@ -14,11 +15,11 @@ import { procState } from './linger'
  * process still running (outside the command's group, say) may be writing: left alone. A pid reused since by
  * another process counts as running, which only errs on the side of keeping. Resolves with the count removed.
  */
-export function removeLeftovers(
+export async function removeLeftovers(
   outputDir: string,
   statuses: readonly ProcessStatus[],
   alive: (pid: number) => boolean = (pid) => procState(pid).alive,
-): number {
+): Promise<number> {
   // Never touch a tree that is not the user's own (the rule for writing and for the size cap).
   if (outputDirProblem(outputDir)) return 0
   let removed = 0
@@ -26,7 +27,8 @@ export function removeLeftovers(
   for (const s of statuses) {
     if (s.state !== 'profiled' || s.endedAt || !s.service || !s.runtimeId || s.pid === process.pid) continue
     const dir = path.join(outputDir, serviceDirName(s.service), processDirName(s.pid, s.role, s.runtimeId))
-    if (seen.has(dir) || !realDirBelow(outputDir, dir) || alive(s.pid)) continue
+    // Never through a symlink below the output directory (the size cap's rule).
+    if (seen.has(dir) || alive(s.pid) || !(await stillInside(outputDir, dir))) continue
     seen.add(dir)
     let names: string[]
     try {
@@ -45,18 +47,4 @@ export function removeLeftovers(
     }
   }
   return removed
-}
-
-/** dir and its parents up to root are real directories, not symlinks: removing inside never leaves the tree. */
-function realDirBelow(root: string, dir: string): boolean {
-  for (let at = dir; at !== root; at = path.dirname(at)) {
-    if (!at.startsWith(root + path.sep)) return false
-    try {
-      const st = fs.lstatSync(at)
-      if (!st.isDirectory() || st.isSymbolicLink()) return false
-    } catch {
-      return false
-    }
-  }
-  return true
 }

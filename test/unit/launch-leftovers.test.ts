@@ -30,21 +30,21 @@ function processDir(out: string, name: string): string {
   return dir
 }
 
-test('the leftovers of a dead process that never ended are removed; its complete bundles stay', () => {
+test('the leftovers of a dead process that never ended are removed; its complete bundles stay', async () => {
   const out = tempDir()
   const dir = processDir(out, '4242-cluster_worker-deadbeef')
-  const n = removeLeftovers(out, [status({ pid: 4242 })], () => false)
+  const n = await removeLeftovers(out, [status({ pid: 4242 })], () => false)
   assert.equal(n, 2)
   assert.deepEqual(fs.readdirSync(dir), ['0000-20261126T230001Z'])
 })
 
-test('a process still running, one that ended, one not profiled, and one without an identity keep theirs', () => {
+test('a process still running, one that ended, one not profiled, and one without an identity keep theirs', async () => {
   const out = tempDir()
   const running = processDir(out, '10-cluster_worker-deadbeef')
   const ended = processDir(out, '11-cluster_worker-deadbeef')
   const dormant = processDir(out, '12-cluster_worker-deadbeef')
   const anonymous = processDir(out, '13-cluster_worker-deadbeef')
-  const n = removeLeftovers(
+  const n = await removeLeftovers(
     out,
     [
       status({ pid: 10 }),
@@ -58,7 +58,7 @@ test('a process still running, one that ended, one not profiled, and one without
   for (const d of [running, ended, dormant, anonymous]) assert.equal(fs.readdirSync(d).length, 3, d)
 })
 
-test('a process directory that is a symlink is not followed, nor a service directory that is one', () => {
+test('a process directory that is a symlink is not followed, nor a service directory that is one', async () => {
   const out = tempDir()
   const elsewhere = tempDir()
   const target = processDir(elsewhere, '20-cluster_worker-deadbeef')
@@ -69,7 +69,7 @@ test('a process directory that is a symlink is not followed, nor a service direc
   const other = tempDir()
   const viaService = processDir(other, '21-cluster_worker-deadbeef')
   fs.symlinkSync(path.join(other, 'web'), path.join(out2, 'web'))
-  const n = removeLeftovers(out, [status({ pid: 20 })], () => false) + removeLeftovers(out2, [status({ pid: 21 })], () => false)
+  const n = (await removeLeftovers(out, [status({ pid: 20 })], () => false)) + (await removeLeftovers(out2, [status({ pid: 21 })], () => false))
   assert.equal(n, 0)
   assert.equal(fs.readdirSync(target).length, 3)
   assert.equal(fs.readdirSync(viaService).length, 3)
