@@ -25,7 +25,7 @@ export async function removeLeftovers(
   let removed = 0
   const seen = new Set<string>()
   for (const s of statuses) {
-    if (s.state !== 'profiled' || s.endedAt || !s.service || !s.runtimeId || s.pid === process.pid) continue
+    if (s.state !== 'profiled' || s.endedAt || !s.service || !s.runtimeId) continue
     const dir = path.join(outputDir, serviceDirName(s.service), processDirName(s.pid, s.role, s.runtimeId))
     // Never through a symlink below the output directory (the size cap's rule).
     if (seen.has(dir) || alive(s.pid) || !(await stillInside(outputDir, dir))) continue

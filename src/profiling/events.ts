@@ -36,7 +36,7 @@ export const BLOCK_SAMPLE_TYPES = [['blocks', 'count'], ['blocked', 'nanoseconds
 export const MAX_GC_EVENTS = 2000
 /** The most GC events the observer sees in one second (see the top of this file). */
 export const MAX_GC_PER_SECOND = 10
-/** The span in which the observer sees at most its share of MAX_GC_EVENTS. */
+/** The span in which the observer sees at most its share: one second, so MAX_GC_PER_SECOND applies per slot. */
 const GC_SLOT_MS = 1000
 /** Blocks kept per period: each is at least the threshold long, so this many is already a stalled process. */
 const MAX_BLOCKS = 2000
@@ -106,7 +106,7 @@ export class EventsRecorder {
     // Half the threshold: a block of 1.5 x threshold is always seen, shorter ones down to the threshold sometimes.
     this.interval = Math.min(250, Math.max(5, thresholdMs / 2))
     const share = Math.ceil((MAX_GC_EVENTS * GC_SLOT_MS) / Math.max(GC_SLOT_MS, periodMs))
-    this.perSlot = Math.max(1, Math.min((MAX_GC_PER_SECOND * GC_SLOT_MS) / 1000, share))
+    this.perSlot = Math.max(1, Math.min(MAX_GC_PER_SECOND, share))
   }
 
   start(): void {
