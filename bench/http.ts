@@ -32,7 +32,7 @@ function getStats(port: number): Promise<Stats> {
   })
 }
 
-export const HTTP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-nowatchdog', 'dd-run-nocpu', 'dd-run-wall', 'dd-run-space', 'dd-run-events', 'dd-run-exceptions', 'dd-run-off', 'bare-bundle', 'dd-run-bundle', 'dd-run-bundle-nomap', 'dd-trace-profiler', 'dd-trace', 'cpu-prof', 'bare-24', 'dd-run-24', 'dd-run-noevents-24', 'dd-run-notimeline-24', 'dd-trace6-profiler-24', 'dd-trace6-24']
+export const HTTP_VARIANTS: VariantName[] = ['bare', 'bare-control', 'dd-run', 'dd-run-nowatchdog', 'dd-run-nocpu', 'dd-run-wall', 'dd-run-space', 'dd-run-events', 'dd-run-exceptions', 'dd-run-off', 'bare-bundle', 'dd-run-bundle', 'dd-run-bundle-nomap', 'dd-trace-profiler', 'dd-trace', 'cpu-prof', 'bare-24', 'dd-run-24', 'dd-run-noevents-24', 'dd-run-notimeline-24', 'dd-run-wall-24', 'dd-run-nocpu-24', 'dd-run-nowatchdog-24', 'dd-run-nocontexts-24', 'bare-control-24', 'cpu-prof-24', 'dd-trace6-profiler-24', 'dd-trace6-24']
 
 export const HTTP_FIGURES: Figure[] = [
   { key: 'cpuPerReqUs', label: 'CPU time per request (server process)', unit: 'us', digits: 1, compare: 'ratio', targets: [{ variant: 'dd-run', op: '<=', value: 1.02, text: '<= 1.02x' }, { variant: 'dd-run-24', op: '<=', value: 1.02, text: '<= 1.02x' }] },

@@ -28,6 +28,12 @@ export type VariantName =
   | 'dd-run-nocache'
   | 'dd-run-noevents-24'
   | 'dd-run-notimeline-24'
+  | 'dd-run-wall-24'
+  | 'dd-run-nocpu-24'
+  | 'dd-run-nowatchdog-24'
+  | 'dd-run-nocontexts-24'
+  | 'bare-control-24'
+  | 'cpu-prof-24'
   | 'bare-bundle'
   | 'dd-run-bundle'
   | 'dd-run-bundle-nomap'
@@ -320,6 +326,41 @@ export const VARIANTS: Record<VariantName, Variant> = {
     expect: 'dd-run',
     types: ['wall', 'space'],
     command: (c) => ddRun(c, [], { DD_PROFILING_TIMELINE_ENABLED: 'false' }, node24()),
+  },
+  'dd-run-wall-24': {
+    name: 'dd-run-wall-24',
+    about: 'dd-run --profilers wall on Node 24: the wall profiler\'s share there',
+    expect: 'dd-run',
+    types: ['wall'],
+    command: (c) => ddRun(c, ['--profilers', 'wall'], {}, node24()),
+  },
+  'dd-run-nocpu-24': {
+    name: 'dd-run-nocpu-24',
+    about: 'dd-run with DD_PROFILING_CPU_ENABLED=false on Node 24: the CPU time per sample\'s share there',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], { DD_PROFILING_CPU_ENABLED: 'false' }, node24()),
+  },
+  'dd-run-nowatchdog-24': {
+    name: 'dd-run-nowatchdog-24',
+    about: 'dd-run with DD_PROFILING_WATCHDOG=false on Node 24: the watchdog thread\'s share there',
+    expect: 'dd-run',
+    types: ['wall', 'space'],
+    command: (c) => ddRun(c, [], { DD_PROFILING_WATCHDOG: 'false' }, node24()),
+  },
+  'dd-run-nocontexts-24': {
+    name: 'dd-run-nocontexts-24',
+    about: 'dd-run --profilers wall with no CPU time and no timeline on Node 24: the wall profiler without contexts',
+    expect: 'dd-run',
+    types: ['wall'],
+    command: (c) => ddRun(c, ['--profilers', 'wall'], { DD_PROFILING_CPU_ENABLED: 'false', DD_PROFILING_TIMELINE_ENABLED: 'false' }, node24()),
+  },
+  'bare-control-24': { name: 'bare-control-24', about: 'node app.js on Node 24 again: the noise floor there', expect: 'none', command: (c) => node(c, {}, [], node24()) },
+  'cpu-prof-24': {
+    name: 'cpu-prof-24',
+    about: "node --cpu-prof --cpu-prof-interval 10101 on Node 24 (V8's own sampler, 99 Hz)",
+    expect: 'cpu-prof',
+    command: (c) => node(c, {}, ['--cpu-prof', '--cpu-prof-interval', '10101', '--cpu-prof-dir', c.outDir], node24()),
   },
   'dd-trace6-profiler-24': {
     name: 'dd-trace6-profiler-24',
