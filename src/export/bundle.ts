@@ -2,6 +2,7 @@
 // `key:value` pairs (formatted and parsed here). The session builds bundles, the exporters, the spool and the
 // launcher's relay carry them, and dd-run report/top/diff read them back: all through this module.
 import type { Attachment, Bundle, ProfileEvent } from './types'
+import { isoTime } from '../iso-time'
 
 /** The process roles, as `process_role` carries them and the file layout names process directories. */
 export const ROLES = ['main', 'child', 'cluster_worker', 'worker_thread'] as const
@@ -58,8 +59,8 @@ export interface EventInputs {
 export function buildBundle(attachments: Attachment[], e: EventInputs): Bundle {
   const event: ProfileEvent = {
     attachments: attachments.map((a) => a.name),
-    start: e.start.toISOString(),
-    end: e.end.toISOString(),
+    start: isoTime(e.start),
+    end: isoTime(e.end),
     family: 'node',
     version: '4',
     tags_profiler: e.tags,

@@ -13,6 +13,7 @@ import { createChannel, removeChannel } from './channel'
 import type { Prepared } from './prepare'
 import { exitLike, supervise, type ChildExit, type Supervised } from './supervise'
 import { which } from '../which'
+import { isoTime } from '../iso-time'
 
 /** ignored: the settings whose bad value was replaced by its default, for the run summary. */
 export async function run(command: string[], prepared: Prepared & { ok: true }, config: Config, log: Logger, ignored: readonly string[] = []): Promise<number> {
@@ -48,7 +49,7 @@ export async function run(command: string[], prepared: Prepared & { ok: true }, 
   let result: ChildExit
   let supervised: Supervised | undefined
   try {
-    const startedAt = new Date().toISOString()
+    const startedAt = isoTime()
     supervised = supervise({ file: found.file, args, argv0: name, env, log, ...(channel ? { onStopSignal: tellStalled(channel) } : {}) })
     // What the command does not need is done once it is started, while it boots (issue #18), and before anything
     // is awaited. launcher.json lets `dd-run snapshot` find this run by the launcher's pid and name it: a snapshot

@@ -7,6 +7,7 @@ import { PRODUCT_VERSION } from '../version'
 import type { Identity } from './process-kind'
 import { WALL_INTERVAL_MICROS } from './profilers'
 import type { TagInputs } from './tags'
+import { isoTime } from '../iso-time'
 
 /**
  * process_tags of event.json, built as dd-trace-js builds them (sorted keys, lower case, other characters as _):
@@ -50,7 +51,7 @@ export function eventInfo(
   auto: boolean,
   runtime: { allocations: boolean; asyncContextFrame: boolean },
 ): Record<string, unknown> {
-  const startTime = new Date(Date.now() - process.uptime() * 1000).toISOString()
+  const startTime = isoTime(Date.now() - process.uptime() * 1000)
   return {
     application: { service, env: config.env, version: config.version, start_time: startTime },
     platform,

@@ -26,6 +26,7 @@ import type { Session } from './session'
 import { SESSION_KEY } from './session-key'
 import { serviceOf } from './tags'
 import { HELPER_MARK } from './watchdog/protocol'
+import { isoTime } from '../iso-time'
 
 type WorkerThreads = typeof import('node:worker_threads')
 
@@ -132,7 +133,7 @@ function newStatus(facts: GuardFacts, channel: string | undefined, log: Logger):
     role: identify(facts, '').role,
     command: commandSummary(facts, process.cwd()),
     state: 'profiled',
-    startedAt: new Date().toISOString(),
+    startedAt: isoTime(),
     exported: {},
     targets: {},
     spooled: {},

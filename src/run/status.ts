@@ -5,6 +5,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { checkStatus, type ProcessStatus } from './status-shape'
+import { isoTime } from '../iso-time'
 
 export function statusDir(channel: string): string {
   return path.join(channel, 'reports')
@@ -79,7 +80,7 @@ export class StatusLedger {
   }
 
   ended(how: string): void {
-    this.status.endedAt = new Date().toISOString()
+    this.status.endedAt = isoTime()
     this.status.exit = how
   }
 
