@@ -2,6 +2,11 @@
 // JavaScript runs from the preload bundle: the package finds its addon from its own __dirname, which in the bundle
 // would be dist/preload. scripts/bundle.ts rewrites those __dirname uses to call pprofSrcDir(), and their
 // node-gyp-build to nodeGypBuildOnce(); load-pprof.ts sets the directory before it requires them.
+// fs and path as ES imports: in the bundle, a require() of either inside a function copies the module's hundred
+// properties at every call (esbuild's __toCommonJS), an import shares the bundle's one copy.
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
 let srcDir: string | undefined
 const addons = new Map<string, unknown>()
 
@@ -38,8 +43,6 @@ export function knownPrebuild(dir: string, env: NodeJS.ProcessEnv = process.env)
   for (const name of ['npm_config_arch', 'npm_config_platform', 'LIBC', 'PREBUILDS_ONLY', '@DATADOG/PPROF_PREBUILD']) {
     if (env[name] !== undefined) return undefined
   }
-  const fs = require('node:fs') as typeof import('node:fs')
-  const path = require('node:path') as typeof import('node:path')
   // A local build wins in node-gyp-build; musl prebuilds are picked on Alpine (the check it makes).
   if (fs.existsSync(path.join(dir, 'build')) || fs.existsSync('/etc/alpine-release')) return undefined
   const file = path.join(dir, 'prebuilds', `linux-${process.arch}`, `dd_pprof.node.abi${process.versions.modules}.node`)
