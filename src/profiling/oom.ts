@@ -7,8 +7,12 @@
 // observer also checks after each garbage collection.
 // What this cannot see: a leak in one synchronous run of JavaScript that never yields to the event loop (the
 // callbacks never run before V8 gives up).
-import * as v8 from 'node:v8'
-import { PerformanceObserver } from 'node:perf_hooks'
+// node:v8 (0.35 ms to load) and perf_hooks are loaded at the first tick, not at start: a process that ends within
+// 100 ms (most tools a build or a test run starts) never needs them here, and no heap is near its limit while the
+// preload runs.
+import type { PerformanceObserver } from 'node:perf_hooks'
+
+type V8 = typeof import('node:v8')
 
 export const OOM_RATIO = 0.8
 /** V8 (64-bit) reserves 3 semi-spaces for the young generation inside heap_size_limit; 16 MiB each by default. */
@@ -19,8 +23,9 @@ export const ARM_RATIO = 0.25
 const POLL_MS = 100
 
 export function watchNearHeapLimit(onNear: () => void, ratio = OOM_RATIO): () => void {
-  const oldLimit = oldGenerationLimit()
-  const armAt = Math.min(ARM_RATIO, ratio / 2) * oldLimit
+  let v8: V8 | undefined
+  let oldLimit = 0
+  let armAt = 0
   let fired = false
   // Not a 'gc' observer from the start: with one, about 3 KB more is promoted per scavenge under the HTTP bench,
   // enough for V8 to double the young generation (+16 MB of peak RSS) within 20 s instead of after a minute.
@@ -32,13 +37,19 @@ export function watchNearHeapLimit(onNear: () => void, ratio = OOM_RATIO): () =>
   const check = (): void => {
     if (fired) return
     try {
-      const used = oldGenerationUsed()
+      if (!v8) {
+        v8 = require('node:v8') as V8
+        oldLimit = oldGenerationLimit(v8)
+        armAt = Math.min(ARM_RATIO, ratio / 2) * oldLimit
+      }
+      const used = oldGenerationUsed(v8)
       if (used >= ratio * oldLimit) {
         fired = true
         stop()
         onNear()
       } else if (!observer && used >= armAt) {
-        observer = new PerformanceObserver(check)
+        const perfHooks = require('node:perf_hooks') as typeof import('node:perf_hooks')
+        observer = new perfHooks.PerformanceObserver(check)
         observer.observe({ entryTypes: ['gc'] })
       }
     } catch {
@@ -47,17 +58,16 @@ export function watchNearHeapLimit(onNear: () => void, ratio = OOM_RATIO): () =>
   }
   const timer = setInterval(check, POLL_MS)
   timer.unref()
-  check()
   return stop
 }
 
-function oldGenerationUsed(): number {
+function oldGenerationUsed(v8: V8): number {
   let used = 0
   for (const s of v8.getHeapSpaceStatistics()) if (!/^new_/.test(s.space_name)) used += s.space_used_size
   return used
 }
 
-export function oldGenerationLimit(): number {
+export function oldGenerationLimit(v8: V8 = require('node:v8') as V8): number {
   // --max-old-space-size is the old generation's limit itself. Without it, heap_size_limit less the young
   // generation, whose size V8 picks per version (Node 24 reserves 3 x 64 MB beside a 48 MB old generation, Node 26
   // 3 x 32 MB): an estimate that only matters next to large default limits, where it errs by a few percent.
