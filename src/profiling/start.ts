@@ -281,14 +281,13 @@ const WATCHDOG_DELAY_MS = 1000
  */
 function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, status: ProcessStatus, log: Logger): string {
   if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
-  const w = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
-  const unavailable = w.watchdogUnavailable(isMainThread)
+  const unavailable = (require('./watchdog/unavailable') as typeof import('./watchdog/unavailable')).watchdogUnavailable(isMainThread)
   const off = (why: string): string => {
     log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
     return `off: ${why}`
   }
   if (unavailable) return off(unavailable)
-  const begin = (): string | undefined => w.startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report: status, debug: config.debug, log })
+  const begin = (): string | undefined => (require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')).startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report: status, debug: config.debug, log })
   if (config.watchdog === true || status.role === 'main') {
     const failed = begin()
     return failed ? off(failed) : 'on'

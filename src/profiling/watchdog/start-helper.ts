@@ -1,7 +1,7 @@
-// The main thread's side of the watchdog: decides whether it can run here, starts the helper thread, and installs
-// the entry point the helper calls through the inspector. Everything it does at start-up is one `new Worker` (the
-// thread boots beside the app, on another core) and one global; the rest runs only when the main thread stalls or
-// when someone asks for a snapshot.
+// The main thread's side of the watchdog: starts the helper thread and installs the entry point the helper calls
+// through the inspector (whether it can run here at all is unavailable.ts's question). Everything it does at
+// start-up is one `new Worker` (the thread boots beside the app, on another core) and one global; the rest runs
+// only when the main thread stalls or when someone asks for a snapshot.
 import * as path from 'node:path'
 import type { Logger } from '../../log'
 import { DIST_DIR } from '../../dist-dir'
@@ -18,18 +18,6 @@ export interface WatchdogOptions {
   report: ProcessStatus
   debug: boolean
   log: Logger
-}
-
-/** Why the watchdog cannot run in this thread, or undefined when it can. */
-export function watchdogUnavailable(isMainThread: boolean): string | undefined {
-  if (!isMainThread) return 'a worker thread (the inspector reaches only the main thread)'
-  if (!process.features.inspector) return 'this Node was built without the inspector'
-  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available'
-  // A debugger may pause the main thread at a breakpoint: the watchdog must not take profiles behind its back.
-  if (process.execArgv.some((a) => /^--inspect/.test(a)) || /--inspect/.test(process.env.NODE_OPTIONS ?? '')) {
-    return 'the process runs with --inspect (a debugger owns the main thread)'
-  }
-  return undefined
 }
 
 /** Starts the helper thread; returns why it did not, or undefined when it runs. Never throws. */
