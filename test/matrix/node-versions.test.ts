@@ -91,7 +91,7 @@ for (const version of NODE_VERSIONS) {
 
     it('near out of memory: an on_oom heap profile names the leak, and the process dies as without dd-run', async () => {
       const out = tempDir()
-      // The steady leak: oom-leak.js's pace can outrun the 80 % mark on Node 22+ (see the fixture).
+      // The leak paced in time: oom-leak.js can fill the heap before the check is armed (see the fixture).
       const args = ['--max-old-space-size=48', prof('oom-leak-steady.js')]
       const r = await ddRun(['-q', '-o', out, 'node', ...args], { env: env(), timeoutMs: 120_000 })
       const bare = spawnSync(bin!, args, { encoding: 'utf8', env: cleanEnv() })
