@@ -106,6 +106,11 @@ function node24(): string {
   return bin
 }
 
+/** A dd-run variant with the program on Node 24: dd-run-24 with some flags or settings changed. */
+function ddRun24(name: VariantName, about: string, flags: string[], env: NodeJS.ProcessEnv = {}, types = ['wall', 'space']): Variant {
+  return { name, about, expect: 'dd-run', types, command: (c) => ddRun(c, flags, env, node24()) }
+}
+
 /**
  * The app as a transpiled app ships: one minified esbuild bundle with its map beside it, built into the run's own
  * directory (next to its output directory), so that every frame of the app's code is mapped at export (the
@@ -313,48 +318,18 @@ export const VARIANTS: Record<VariantName, Variant> = {
     types: ['wall', 'space'],
     command: (c) => ddRun(c, [], {}, node24()),
   },
-  'dd-run-noevents-24': {
-    name: 'dd-run-noevents-24',
-    about: 'dd-run --profilers wall,space,exceptions on Node 24: the events profile\'s share there',
-    expect: 'dd-run',
-    types: ['wall', 'space'],
-    command: (c) => ddRun(c, ['--profilers', 'wall,space,exceptions'], {}, node24()),
-  },
-  'dd-run-notimeline-24': {
-    name: 'dd-run-notimeline-24',
-    about: 'dd-run with DD_PROFILING_TIMELINE_ENABLED=false on Node 24: the per-sample timestamps\' share there',
-    expect: 'dd-run',
-    types: ['wall', 'space'],
-    command: (c) => ddRun(c, [], { DD_PROFILING_TIMELINE_ENABLED: 'false' }, node24()),
-  },
-  'dd-run-wall-24': {
-    name: 'dd-run-wall-24',
-    about: 'dd-run --profilers wall on Node 24: the wall profiler\'s share there',
-    expect: 'dd-run',
-    types: ['wall'],
-    command: (c) => ddRun(c, ['--profilers', 'wall'], {}, node24()),
-  },
-  'dd-run-nocpu-24': {
-    name: 'dd-run-nocpu-24',
-    about: 'dd-run with DD_PROFILING_CPU_ENABLED=false on Node 24: the CPU time per sample\'s share there',
-    expect: 'dd-run',
-    types: ['wall', 'space'],
-    command: (c) => ddRun(c, [], { DD_PROFILING_CPU_ENABLED: 'false' }, node24()),
-  },
-  'dd-run-nowatchdog-24': {
-    name: 'dd-run-nowatchdog-24',
-    about: 'dd-run with DD_PROFILING_WATCHDOG=false on Node 24: the watchdog thread\'s share there',
-    expect: 'dd-run',
-    types: ['wall', 'space'],
-    command: (c) => ddRun(c, [], { DD_PROFILING_WATCHDOG: 'false' }, node24()),
-  },
-  'dd-run-nocontexts-24': {
-    name: 'dd-run-nocontexts-24',
-    about: 'dd-run --profilers wall with no CPU time and no timeline on Node 24: the wall profiler without contexts',
-    expect: 'dd-run',
-    types: ['wall'],
-    command: (c) => ddRun(c, ['--profilers', 'wall'], { DD_PROFILING_CPU_ENABLED: 'false', DD_PROFILING_TIMELINE_ENABLED: 'false' }, node24()),
-  },
+  'dd-run-noevents-24': ddRun24('dd-run-noevents-24', "dd-run --profilers wall,space,exceptions on Node 24: the events profile's share there", ['--profilers', 'wall,space,exceptions']),
+  'dd-run-notimeline-24': ddRun24('dd-run-notimeline-24', "dd-run with DD_PROFILING_TIMELINE_ENABLED=false on Node 24: the per-sample timestamps' share there", [], { DD_PROFILING_TIMELINE_ENABLED: 'false' }),
+  'dd-run-wall-24': ddRun24('dd-run-wall-24', "dd-run --profilers wall on Node 24: the wall profiler's share there", ['--profilers', 'wall'], {}, ['wall']),
+  'dd-run-nocpu-24': ddRun24('dd-run-nocpu-24', "dd-run with DD_PROFILING_CPU_ENABLED=false on Node 24: the CPU time per sample's share there", [], { DD_PROFILING_CPU_ENABLED: 'false' }),
+  'dd-run-nowatchdog-24': ddRun24('dd-run-nowatchdog-24', "dd-run with DD_PROFILING_WATCHDOG=false on Node 24: the watchdog thread's share there", [], { DD_PROFILING_WATCHDOG: 'false' }),
+  'dd-run-nocontexts-24': ddRun24(
+    'dd-run-nocontexts-24',
+    'dd-run --profilers wall with no CPU time and no timeline on Node 24: the wall profiler without contexts',
+    ['--profilers', 'wall'],
+    { DD_PROFILING_CPU_ENABLED: 'false', DD_PROFILING_TIMELINE_ENABLED: 'false' },
+    ['wall'],
+  ),
   'bare-control-24': { name: 'bare-control-24', about: 'node app.js on Node 24 again: the noise floor there', expect: 'none', command: (c) => node(c, {}, [], node24()) },
   'cpu-prof-24': {
     name: 'cpu-prof-24',
