@@ -1,7 +1,7 @@
-// Date.prototype.toISOString's format, computed from the UTC getters. Why: the first toISOString() of a process
-// costs about 0.2 ms (V8 sets up its date cache for it; the UTC getters do not need that, 0.03 ms for all seven),
-// and every profiled process formats a few times (its start, each bundle's period, its end). An app that calls
-// toISOString itself pays that first call as it would without dd-run.
+// Date.prototype.toISOString's format, computed from the UTC getters. Why: measured on Node 20, the first
+// toISOString() of a process costs about 0.2 ms (the next ones 0.003 ms), and all seven UTC getters 0.03 ms, even
+// called first; every profiled process formats a few times (its start, each bundle's period, its end). An app that
+// calls toISOString itself pays that first call as it would without dd-run.
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0')

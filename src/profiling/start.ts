@@ -281,13 +281,18 @@ const WATCHDOG_DELAY_MS = 1000
  */
 function watchdog(session: Session, config: Config, isMainThread: boolean, channel: string | undefined, status: ProcessStatus, log: Logger): string {
   if (config.watchdog === false) return 'off: DD_PROFILING_WATCHDOG is false'
-  const unavailable = (require('./watchdog/unavailable') as typeof import('./watchdog/unavailable')).watchdogUnavailable(isMainThread)
+  const { watchdogUnavailable } = require('./watchdog/unavailable') as typeof import('./watchdog/unavailable')
+  const unavailable = watchdogUnavailable(isMainThread)
   const off = (why: string): string => {
     log.debug(`pid ${process.pid}: the watchdog is off: ${why}; a main thread that does not yield gets its profile at exit only`)
     return `off: ${why}`
   }
   if (unavailable) return off(unavailable)
-  const begin = (): string | undefined => (require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')).startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report: status, debug: config.debug, log })
+  // The starter is loaded only when the thread starts: a child that ends within its first second never loads it.
+  const begin = (): string | undefined => {
+    const { startWatchdog } = require('./watchdog/start-helper') as typeof import('./watchdog/start-helper')
+    return startWatchdog({ session, periodMs: config.uploadPeriod * 1000, channel, report: status, debug: config.debug, log })
+  }
   if (config.watchdog === true || status.role === 'main') {
     const failed = begin()
     return failed ? off(failed) : 'on'
