@@ -67,7 +67,7 @@ function oldGenerationUsed(v8: V8): number {
   return used
 }
 
-export function oldGenerationLimit(v8: V8 = require('node:v8') as V8): number {
+function oldGenerationLimit(v8: V8): number {
   // --max-old-space-size is the old generation's limit itself. Without it, heap_size_limit less the young
   // generation, whose size V8 picks per version (Node 24 reserves 3 x 64 MB beside a 48 MB old generation, Node 26
   // 3 x 32 MB): an estimate that only matters next to large default limits, where it errs by a few percent.
